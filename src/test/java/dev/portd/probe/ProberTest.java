@@ -39,8 +39,11 @@ class ProberTest {
   @AfterEach
   void killChildren() throws InterruptedException {
     for (Process p : children) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      // Parent first, so a wrapper like runuser does not report its child's SIGKILL; the list
+      // is taken before, since orphans are re-parented and no longer show as descendants.
+      List<ProcessHandle> descendants = p.descendants().toList();
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      descendants.forEach(ProcessHandle::destroyForcibly);
     }
   }
 
@@ -249,7 +252,7 @@ class ProberTest {
     // no tcp6 and udp: a host with those tables missing still probes
 
     Path low = Files.createDirectories(proc.resolve("4242/fd"));
-    Files.createSymbolicLink(low.resolve("0"), Path.of("/dev/null"));
+    Files.createSymbolicLink(low.resolve("0"), Path.of("anon_inode:[eventfd]"));
     Files.createSymbolicLink(low.resolve("3"), Path.of("socket:[5953]"));
     Files.createSymbolicLink(low.resolve("4"), Path.of("pipe:[5954]"));
     Files.writeString(proc.resolve("4242/comm"), "low\n");

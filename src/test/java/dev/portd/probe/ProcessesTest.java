@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -36,8 +37,9 @@ class ProcessesTest {
   @AfterEach
   void killChild() throws InterruptedException {
     if (child != null) {
-      child.descendants().forEach(ProcessHandle::destroyForcibly);
+      List<ProcessHandle> descendants = child.descendants().toList();
       child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      descendants.forEach(ProcessHandle::destroyForcibly);
     }
   }
 
