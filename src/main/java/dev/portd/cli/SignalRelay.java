@@ -1,0 +1,64 @@
+package dev.portd.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import sun.misc.Signal;
+
+/**
+ * Passes SIGTERM, SIGHUP and SIGINT on to the child of {@code portctl run}, which portctl then waits
+ * for (so it can release the lease and exit with the child's status) instead of dying itself.
+ *
+ * <p>When portctl runs in the foreground of a terminal, Ctrl-C already reaches the child (it is in the
+ * same foreground process group), so SIGINT is then not sent a second time; it is only ignored. A
+ * shell launcher could not do this better: it cannot wait for a child and also trap signals without
+ * races, and the JVM would still be a separate process to keep alive.
+ */
+final class SignalRelay {
+    private SignalRelay() {}
+
+    static void install(Process child) {
+        boolean terminalSendsInt = inTerminalForeground();
+        for (String name : new String[] {"TERM", "HUP", "INT"}) {
+            boolean forward = !(name.equals("INT") && terminalSendsInt);
+            try {
+                Signal.handle(new Signal(name), s -> {
+                    if (forward) {
+                        send(child, name);
+                    }
+                });
+            } catch (IllegalArgumentException e) {
+                // the JVM does not take this signal (e.g. SIGHUP under nohup): the child inherits that too
+            }
+        }
+    }
+
+    private static void send(Process child, String signal) {
+        if (!child.isAlive()) {
+            return;
+        }
+        if (signal.equals("TERM")) {
+            child.destroy(); // SIGTERM, without starting a process
+            return;
+        }
+        try {
+            new ProcessBuilder("/bin/sh", "-c", "kill -s " + signal + " " + child.pid()).inheritIO().start().waitFor();
+        } catch (IOException e) {
+            System.err.println("portctl: cannot pass SIG" + signal + " on: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether this process's group is its terminal's foreground group (/proc/self/stat: pgrp, tty_nr, tpgid). */
+    static boolean inTerminalForeground() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // f[0] state, f[1] ppid, f[2] pgrp, f[3] session, f[4] tty_nr, f[5] tpgid
+            return !f[4].equals("0") && f[2].equals(f[5]);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.portd.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** portctl's verb commands, in-process, against the real daemon on a temp socket. */
+class PortctlTest extends LiveDaemon {
+
+    @Test
+    void allocPrintsJustThePortAndGetFindsIt() throws IOException {
+        int port = freePort();
+        Result r = portctl("alloc", "web", "--port", Integer.toString(port), "--desc", "Main web UI", "--strict");
+        assertEquals(new Result(0, port + "\n", ""), r);
+        assertEquals(new Result(0, port + "\n", ""), portctl("get", "web"));
+        Result auto = portctl("alloc", "api", "--ttl", "1h", "--range", "20100-20199");
+        assertEquals(0, auto.code(), auto.err());
+        int p = Integer.parseInt(auto.out().strip());
+        assertTrue(p >= 20100 && p <= 20199, auto.out());
+    }
+
+    @Test
+    void errExitsOneWithTheStatusLineOnStderr() throws IOException {
+        Result r = portctl("get", "nosuch");
+        assertEquals(1, r.code());
+        assertEquals("", r.out());
+        assertTrue(r.err().startsWith("portctl: ERR NOTFOUND "), r.err());
+
+        int port = freePort();
+        assertEquals(0, portctl("alloc", "web", "--port", Integer.toString(port)).code());
+        Result taken = portctl("alloc", "db", "--port", Integer.toString(port), "--strict");
+        assertEquals(1, taken.code());
+        assertTrue(taken.err().contains("ERR TAKEN"), taken.err());
+        assertEquals(1, portctl("get", "db").code(), "a refused ALLOC leased nothing");
+    }
+
+    @Test
+    void unreachableDaemonExitsTwoNamingTheSocket() {
+        Path none = dir.resolve("none.sock");
+        Result r = portctl("--socket", none.toString(), "ping");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(none.toString()), r.err());
+        Result viaEnv = portctl(Map.of("PORTD_SOCKET", none.toString()), "list");
+        assertEquals(2, viaEnv.code());
+        assertTrue(viaEnv.err().contains(none.toString()), viaEnv.err());
+    }
+
+    @Test
+    void usageMistakesExit64AndSendNothing() {
+        Result r = portctl("alloc", "web", "--bogus", "1");
+        assertEquals(64, r.code());
+        assertTrue(r.err().contains("--bogus") && r.err().contains("--port"), r.err());
+        assertEquals(64, portctl("alloc", "web", "--port").code());
+        assertEquals(64, portctl("alloc", "web", "--strict=yes").code());
+        assertEquals(64, portctl().code());
+        assertEquals(64, portctl("alloc", "web\nRELEASE other").code(), "a line break would smuggle a request");
+        assertEquals(1, portctl("get", "web").code(), "nothing was leased");
+        assertEquals(0, portctl("--help").code());
+        assertTrue(portctl("--help").out().contains("import"));
+    }
+
+    @Test
+    void listIsAnAlignedTableAndJsonIsOneLine() throws IOException {
+        int port = freePort();
+        portctl("alloc", "web", "--port", Integer.toString(port), "--desc", "Main web UI");
+        portctl("alloc", "a-much-longer-name", "--ttl", "10m");
+        List<String> lines = portctl("list").lines();
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(0).startsWith("PORT "), lines.get(0));
+        int state = lines.get(0).indexOf("STATE");
+        for (String l : lines.subList(1, 3)) {
+            assertEquals("leased", l.substring(state, state + 6), "column STATE lines up: " + lines);
+        }
+        assertTrue(lines.stream().anyMatch(l -> l.endsWith("Main web UI")), lines.toString());
+        int expires = lines.get(0).indexOf("EXPIRES");
+        assertTrue(expires > 0 && lines.stream().anyMatch(l -> l.startsWith("-", expires)), "missing cells are -: " + lines);
+
+        Result json = portctl("--json", "list", "web*");
+        assertEquals(0, json.code());
+        assertEquals(1, json.lines().size());
+        JsonNode doc = new ObjectMapper().readTree(json.out());
+        assertEquals(1, doc.get("count").asInt());
+        assertEquals("Main web UI", doc.get("items").get(0).get("desc").asText());
+
+        Result jsonErr = portctl("--json", "get", "nosuch");
+        assertEquals(1, jsonErr.code());
+        assertEquals("NOTFOUND", new ObjectMapper().readTree(jsonErr.out()).get("error").asText());
+    }
+
+    @Test
+    void envExportAndFreePrintLinesWithoutTheStatus() throws IOException {
+        int port = freePort();
+        portctl("alloc", "my-api", "--port", Integer.toString(port), "--desc", "the API");
+        assertEquals(new Result(0, "export MY_API_PORT=" + port + "\n", ""), portctl("env", "my-api", "--format", "shell"));
+        assertEquals(new Result(0, "Environment=MY_API_PORT=" + port + "\n", ""), portctl("env", "--format", "systemd"));
+        assertEquals(new Result(0, "my-api:" + port + ":the API\n", ""), portctl("export"));
+        assertTrue(portctl("export", "--format", "json").out().startsWith("{\"my-api\":{\"port\":" + port));
+        assertEquals(new Result(0, "20000-20009\n", ""), portctl("free", "--range", "20000-20009"));
+    }
+
+    @Test
+    void leaseLifecycleCommands() throws IOException {
+        assertEquals("20000", portctl("alloc", "web", "--ttl", "1m").out().strip());
+        assertEquals(new Result(0, "20000\n", ""), portctl("renew", "web", "--ttl", "2h"));
+        assertEquals(new Result(0, "leased service=web\n", ""), portctl("check", "20000"));
+        assertEquals(new Result(0, "1\n", ""), portctl("reserve", "20001", "--desc", "kept back"));
+        assertEquals("20002", portctl("alloc", "next").out().strip());
+        assertEquals(new Result(0, "1\n", ""), portctl("unreserve", "20001"));
+        assertEquals(new Result(0, "20000\n", ""), portctl("release", "web"));
+        assertEquals(new Result(0, "next\n", ""), portctl("release", "--port", "20002"));
+        List<String> history = portctl("history", "web").lines();
+        assertTrue(history.get(0).startsWith("TIME "), history.toString());
+        assertEquals(4, history.size(), "alloc, renew, release: " + history);
+        assertEquals(new Result(0, "PONG\n", ""), portctl("ping"));
+        Result stats = portctl("stats");
+        assertTrue(stats.lines().stream().anyMatch(l -> l.matches("leases +0")), stats.out());
+        assertTrue(portctl("help", "alloc").out().startsWith("ALLOC <service>"));
+    }
+
+    @Test
+    void rawSendsTheLineAndPrintsTheWholeReply() {
+        portctl("alloc", "web");
+        assertEquals(new Result(0, "web:20000:\nOK 1\n", ""), portctl("raw", "EXPORT", "format=ports"));
+        Result bad = portctl("raw", "NOSUCHVERB x");
+        assertEquals(1, bad.code());
+        assertTrue(bad.out().startsWith("ERR UNKNOWN "), bad.out());
+    }
+}

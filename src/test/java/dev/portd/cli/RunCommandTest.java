@@ -1,0 +1,131 @@
+package dev.portd.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/** portctl run: the lease exists while the command runs, is gone after, and the status comes through. */
+class RunCommandTest extends LiveDaemon {
+    static final String SELF = Long.toString(ProcessHandle.current().pid());
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Test
+    void leaseLivesExactlyAsLongAsTheCommand() throws Exception {
+        Path seen = dir.resolve("seen");
+        Path go = dir.resolve("go");
+        CompletableFuture<Result> run = CompletableFuture.supplyAsync(() -> portctl("run", "web.api", "--desc", "run test",
+                "--", "sh", "-c", "echo \"$PORT $WEB_API_PORT\" > \"$0.tmp\"; mv \"$0.tmp\" \"$0\"; "
+                        + "while [ ! -e \"$1\" ]; do sleep 0.02; done; echo done; exit 3", seen.toString(), go.toString()));
+        await("the command to start", () -> !read(seen).isEmpty());
+        String port = portctl("get", "web.api").out().strip();
+        assertEquals(port + " " + port + "\n", read(seen), "PORT and WEB_API_PORT are the leased port");
+        List<String> list = portctl("raw", "LIST web.api").lines();
+        assertTrue(list.get(0).contains(" pid=" + SELF + " ") && list.get(0).contains("desc=\"run test\""),
+                "bound to portctl's pid: " + list);
+
+        Files.createFile(go);
+        Result r = run.get(20, TimeUnit.SECONDS);
+        assertEquals(new Result(3, "done\n", ""), r, "the command's status and output");
+        assertEquals(1, portctl("get", "web.api").code(), "released when the command exited");
+    }
+
+    @Test
+    void deathBySignalExits128PlusTheSignal() {
+        Result r = portctl("run", "web", "--", "sh", "-c", "kill -TERM $$");
+        assertEquals(128 + 15, r.code(), r.err());
+        assertEquals(1, portctl("get", "web").code());
+    }
+
+    @Test
+    void commandNotFoundExits127AndReleases() {
+        Result r = portctl("run", "web", "--", dir.resolve("no-such-program").toString());
+        assertEquals(127, r.code());
+        assertTrue(r.err().contains("cannot run"), r.err());
+        assertEquals(1, portctl("get", "web").code());
+    }
+
+    @Test
+    void commandWithoutDoubleDashStartsAtTheFirstWord() {
+        Result r = portctl("run", "web", "--port", "20042", "sh", "-c", "echo $PORT --not-an-option");
+        assertEquals(new Result(0, "20042 --not-an-option\n", ""), r);
+    }
+
+    @Test
+    void standingLeaseIsUsedAndKept() {
+        assertEquals(0, portctl("alloc", "web", "--port", "20007").code());
+        assertEquals(new Result(0, "20007\n", ""), portctl("run", "web", "--", "sh", "-c", "echo $PORT"));
+        assertEquals(new Result(0, "20007\n", ""), portctl("get", "web"), "a lease run did not make stays");
+    }
+
+    @Test
+    void refusedLeaseRunsNothing() throws IOException {
+        int port = freePort();
+        portctl("alloc", "other", "--port", Integer.toString(port));
+        Path marker = dir.resolve("marker");
+        Result r = portctl("run", "web", "--port", Integer.toString(port), "--strict", "--", "touch", marker.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("ERR TAKEN"), r.err());
+        assertFalse(Files.exists(marker), "the command never ran");
+        assertEquals(64, portctl("run", "web").code(), "no command");
+        assertEquals(64, portctl("run", "web", "--pid", "1", "--", "true").code(), "pid is run's own");
+    }
+
+    @Test
+    void pythonHttpServerOnItsPort() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3");
+        CompletableFuture<Result> run = CompletableFuture.supplyAsync(() -> portctl("run", "web", "--",
+                "sh", "-c", "exec /usr/bin/python3 -m http.server --bind 127.0.0.1 \"$PORT\""));
+        await("the lease", () -> portctl("get", "web").code() == 0);
+        int port = Integer.parseInt(portctl("get", "web").out().strip());
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build();
+        await("python to serve", () -> {
+            try {
+                return http.send(get, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        ProcessHandle python = ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("http.server")).findFirst().orElseThrow();
+        python.destroy(); // SIGTERM
+        Result r = run.get(20, TimeUnit.SECONDS);
+        assertEquals(128 + 15, r.code(), r.err());
+        assertTrue(r.err().contains("\"GET / HTTP/1.1\" 200"), "its access log came through: " + r.err());
+        assertEquals(1, portctl("get", "web").code(), "released");
+    }
+}
