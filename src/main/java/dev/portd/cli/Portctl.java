@@ -110,14 +110,14 @@ public final class Portctl {
         }
     }
 
-    /** WATCH streams event lines until the daemon closes the connection or portctl is stopped. */
+    /** WATCH streams event lines until portctl is stopped; the daemon going away is exit code 2. */
     private int watch(Client client) throws Unreachable {
         out.flush();
         for (String l = client.readLine(); l != null; l = client.readLine()) {
             out.println(l);
             out.flush();
         }
-        return OK;
+        throw new Unreachable("portd at " + client.socket() + " closed the connection");
     }
 
     int print(CommandLine c, Answer a) {

@@ -36,8 +36,9 @@ class LauncherTest extends LiveDaemon {
 
     @Test
     void exitCodesReachTheShell() throws Exception {
-        Process ok = launcher(socket.toString(), "alloc", "web", "--port", "20005").redirectErrorStream(true).start();
-        assertEquals("20005\n", readAll(ok));
+        int port = freePort();
+        Process ok = launcher(socket.toString(), "alloc", "web", "--port", Integer.toString(port)).redirectErrorStream(true).start();
+        assertEquals(port + "\n", readAll(ok));
         assertEquals(0, ok.waitFor());
 
         Process err = launcher(socket.toString(), "get", "nosuch").redirectErrorStream(true).start();

@@ -1,7 +1,6 @@
 package dev.portd.cli;
 
-import dev.portd.daemon.Config;
-import dev.portd.daemon.Portd;
+import dev.portd.testing.TestDaemon;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,11 +13,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The real daemon on a temp socket and data directory, and portctl run in-process against it. */
+/** The real daemon ({@link TestDaemon}), and portctl run in-process against it; {@code dir} is for the test's files. */
 abstract class LiveDaemon {
     @TempDir
     Path dir;
-    Portd portd;
+    TestDaemon daemon;
     Path socket;
 
     record Result(int code, String out, String err) {
@@ -29,16 +28,13 @@ abstract class LiveDaemon {
 
     @BeforeEach
     void startDaemon() throws Exception {
-        socket = dir.resolve("portd.sock");
-        portd = new Portd(Config.load(new String[] {"--socket", socket.toString(), "--data", dir.resolve("data").toString()},
-                Map.of()));
-        portd.init();
-        portd.start();
+        daemon = TestDaemon.start();
+        socket = daemon.socket();
     }
 
     @AfterEach
-    void stopDaemon() {
-        portd.stop();
+    void stopDaemon() throws IOException {
+        daemon.close();
     }
 
     Result portctl(String... args) {

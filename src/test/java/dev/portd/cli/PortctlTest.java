@@ -5,10 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** portctl's verb commands, in-process, against the real daemon on a temp socket. */
@@ -102,19 +107,25 @@ class PortctlTest extends LiveDaemon {
         assertEquals(new Result(0, "Environment=MY_API_PORT=" + port + "\n", ""), portctl("env", "--format", "systemd"));
         assertEquals(new Result(0, "my-api:" + port + ":the API\n", ""), portctl("export"));
         assertTrue(portctl("export", "--format", "json").out().startsWith("{\"my-api\":{\"port\":" + port));
-        assertEquals(new Result(0, "20000-20009\n", ""), portctl("free", "--range", "20000-20009"));
+        Result free = portctl("free", "--range", "20000-20099");
+        assertEquals(0, free.code());
+        assertTrue(free.lines().stream().allMatch(l -> l.matches("\\d+(-\\d+)?")), "runs only, no status: " + free.out());
+        String leased = portctl("alloc", "x", "--range", "20000-20099").out().strip();
+        assertEquals(new Result(0, "", ""), portctl("free", "--range", leased + "-" + leased));
     }
 
     @Test
-    void leaseLifecycleCommands() throws IOException {
-        assertEquals("20000", portctl("alloc", "web", "--ttl", "1m").out().strip());
-        assertEquals(new Result(0, "20000\n", ""), portctl("renew", "web", "--ttl", "2h"));
-        assertEquals(new Result(0, "leased service=web\n", ""), portctl("check", "20000"));
-        assertEquals(new Result(0, "1\n", ""), portctl("reserve", "20001", "--desc", "kept back"));
-        assertEquals("20002", portctl("alloc", "next").out().strip());
-        assertEquals(new Result(0, "1\n", ""), portctl("unreserve", "20001"));
-        assertEquals(new Result(0, "20000\n", ""), portctl("release", "web"));
-        assertEquals(new Result(0, "next\n", ""), portctl("release", "--port", "20002"));
+    void leaseLifecycleCommands() {
+        String web = portctl("alloc", "web", "--ttl", "1m").out().strip();
+        assertEquals(new Result(0, web + "\n", ""), portctl("renew", "web", "--ttl", "2h"));
+        assertEquals(new Result(0, "leased service=web\n", ""), portctl("check", web));
+        assertEquals(new Result(0, "1\n", ""), portctl("reserve", "29990", "--desc", "kept back"));
+        assertEquals(new Result(0, "reserved desc=\"kept back\"\n", ""), portctl("check", "29990"));
+        assertEquals(1, portctl("alloc", "next", "--range", "29990-29990").code(), "a reserved port is not chosen");
+        assertEquals(new Result(0, "1\n", ""), portctl("unreserve", "29990"));
+        String next = portctl("alloc", "next").out().strip();
+        assertEquals(new Result(0, web + "\n", ""), portctl("release", "web"));
+        assertEquals(new Result(0, "next\n", ""), portctl("release", "--port", next));
         List<String> history = portctl("history", "web").lines();
         assertTrue(history.get(0).startsWith("TIME "), history.toString());
         assertEquals(4, history.size(), "alloc, renew, release: " + history);
@@ -126,10 +137,28 @@ class PortctlTest extends LiveDaemon {
 
     @Test
     void rawSendsTheLineAndPrintsTheWholeReply() {
-        portctl("alloc", "web");
-        assertEquals(new Result(0, "web:20000:\nOK 1\n", ""), portctl("raw", "EXPORT", "format=ports"));
+        String port = portctl("alloc", "web").out().strip();
+        assertEquals(new Result(0, "web:" + port + ":\nOK 1\n", ""), portctl("raw", "EXPORT", "format=ports"));
         Result bad = portctl("raw", "NOSUCHVERB x");
         assertEquals(1, bad.code());
         assertTrue(bad.out().startsWith("ERR UNKNOWN "), bad.out());
+    }
+
+    @Test
+    void watchStreamsEventsUntilTheDaemonGoes() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Portctl watcher = new Portctl(Map.of("PORTD_SOCKET", socket.toString()),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        CompletableFuture<Integer> watch = CompletableFuture.supplyAsync(() -> watcher.run(new String[] {"watch"}));
+        RunCommandTest.await("an event", () -> {
+            portctl("alloc", "w");
+            portctl("release", "w");
+            return out.toString(StandardCharsets.UTF_8).contains("service=w ");
+        });
+        assertTrue(out.toString(StandardCharsets.UTF_8).lines().allMatch(l -> l.startsWith("time=")), out.toString());
+        daemon.stop();
+        assertEquals(2, watch.get(20, TimeUnit.SECONDS));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("closed the connection"), err.toString());
     }
 }
