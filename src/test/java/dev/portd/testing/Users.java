@@ -22,6 +22,16 @@ public final class Users {
                 "runuser is not installed");
     }
 
+    /** A python3 that nobody can run too (a pyenv shim under /root is not). */
+    public static String python() {
+        for (String p : new String[] {"/usr/bin/python3", "/usr/local/bin/python3"}) {
+            if (Files.isExecutable(Path.of(p))) {
+                return p;
+            }
+        }
+        return "python3";
+    }
+
     /**
      * Sends the request lines as user nobody over the socket (python3, so no portd code is involved) and
      * returns every line the daemon answered.
@@ -39,7 +49,7 @@ public final class Users {
                 "    if not b: break",
                 "    out+=b",
                 "sys.stdout.buffer.write(out)");
-        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", "nobody", "--", "python3", "-c", script, socket.toString()));
+        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", "nobody", "--", python(), "-c", script, socket.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().write((String.join("\n", requests) + "\n").getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
