@@ -43,7 +43,7 @@ public final class Verbs {
         // ---- the connection ----
         read("PING", 0, 0, keys(), flags(), "PING", "liveness", "", c -> Reply.ok("result", "PONG"));
         read("VERSION", 0, 0, keys(), flags(), "VERSION", "the daemon's version and protocol", "",
-                c -> Reply.ok(c.ctx().version() + " protocol=1",
+                c -> Reply.ok("portd " + c.ctx().version() + " protocol=1",
                         Row.of("name", "portd").put("version", c.ctx().version()).put("protocol", 1)));
         read("HELP", 0, 1, keys(), flags(), "HELP [VERB]", "usage, one verb a line, or the whole text of one verb",
                 "", Verbs::help);
