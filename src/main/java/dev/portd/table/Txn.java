@@ -89,9 +89,7 @@ public final class Txn {
             if (a.port() != 0 && a.port() != held.port()) {
                 throw new PortdException(ErrorCode.CONFLICT, a.service() + " already holds port " + held.port());
             }
-            if (!mayChange(held)) {
-                throw new PortdException(ErrorCode.CONFLICT, a.service() + " is leased by uid " + held.uid());
-            }
+            requireOwner(held); // another uid's service is refused as RENEW and RELEASE are: DENIED
             if (a.ttlMillis() > 0) {
                 put(held.withExpiry(now + a.ttlMillis(), a.ttlMillis()));
                 event("renew", held.service(), held.port(), 0, null);
