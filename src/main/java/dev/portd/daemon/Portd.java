@@ -7,6 +7,7 @@ import dev.portd.protocol.Row;
 import dev.portd.server.PortdServer;
 import dev.portd.server.ServerStats;
 import dev.portd.store.Store;
+import dev.portd.store.StoreException;
 import dev.portd.store.Writer;
 import dev.portd.table.Caller;
 import dev.portd.table.PortTable;
@@ -46,12 +47,20 @@ public final class Portd implements Context {
         this.config = config;
     }
 
-    /** Opens the store and loads the table. Throws with a message naming the file if it cannot. */
-    public void init() {
+    /**
+     * Opens the store and loads the table. Throws with a message naming the file if it cannot, or
+     * saying that a daemon already serves the socket when that is why the store is locked.
+     */
+    public void init() throws IOException {
         int[] range = config.range();
         tableConfig = new TableConfig(range[0], range[1], config.policy(), Paths.uid(),
                 config.integer("max_leases_per_uid"), config.integer("history_max"));
-        store = Store.open(config.data());
+        try {
+            store = Store.open(config.data());
+        } catch (StoreException e) {
+            PortdServer.refuseIfServed(config.socket()); // started twice: that, not the lock, is the news
+            throw e;
+        }
         PortTable table = store.load();
         writer = new Writer(store, table, tableConfig, () -> portUse, metrics);
         serverStats = new ServerStats(config.integer("max_connections"), metrics);

@@ -123,15 +123,19 @@ public final class PortdServer {
         if (Files.isSymbolicLink(path) || !isSocket(path)) {
             throw new IOException(path + " exists and is not a socket; not touching it");
         }
+        refuseIfServed(path);
+        log.info("replacing stale socket {}", path);
+        Files.delete(path);
+    }
+
+    /** Throws when a live daemon accepts connections on the socket. */
+    public static void refuseIfServed(Path path) throws AlreadyRunningException {
         try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             probe.connect(UnixDomainSocketAddress.of(path));
-            throw new AlreadyRunningException("another portd is already serving " + path);
-        } catch (AlreadyRunningException e) {
-            throw e;
-        } catch (IOException dead) {
-            log.info("replacing stale socket {}", path);
-            Files.delete(path);
+        } catch (IOException nobodyThere) {
+            return;
         }
+        throw new AlreadyRunningException("another portd is already serving " + path);
     }
 
     private static boolean isSocket(Path p) throws IOException {

@@ -1,0 +1,187 @@
+package dev.portd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portd.testing.ChildDaemon;
+import dev.portd.testing.LineClient;
+import dev.portd.testing.TestDaemon;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Starting and stopping the real daemon process: one per socket, stale sockets, bad flags, limits. */
+class LifecycleTest {
+
+    private Path dir;
+    private Path socket;
+    private final List<ChildDaemon> children = new ArrayList<>();
+
+    @BeforeEach
+    void dirs() throws Exception {
+        dir = TestDaemon.newDir();
+        socket = dir.resolve("portd.sock");
+    }
+
+    @AfterEach
+    void clean() throws Exception {
+        for (ChildDaemon c : children) {
+            c.close();
+        }
+        TestDaemon.deleteTree(dir);
+    }
+
+    private ChildDaemon start(String log, String data, String... extra) throws Exception {
+        ChildDaemon d = ChildDaemon.start(socket, dir.resolve(log), Map.of(), args(data, extra));
+        children.add(d);
+        return d;
+    }
+
+    private ChildDaemon launch(String log, String data, String... extra) throws Exception {
+        ChildDaemon d = ChildDaemon.launch(socket, dir.resolve(log), Map.of(), args(data, extra));
+        children.add(d);
+        return d;
+    }
+
+    private String[] args(String data, String... extra) {
+        List<String> a = new ArrayList<>(List.of("--socket", socket.toString(), "--data", dir.resolve(data).toString()));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void aSecondDaemonOnALiveSocketExitsNonZeroAndLeavesTheFirstAlone() throws Exception {
+        ChildDaemon first = start("first.log", "data");
+        try (LineClient c = new LineClient(socket)) {
+            assertTrue(c.call("ALLOC before-second").ok());
+        }
+        // Same socket and same data (the service started twice), and same socket with other data.
+        ChildDaemon sameData = launch("second.log", "data");
+        ChildDaemon otherData = launch("third.log", "data2");
+        for (ChildDaemon second : List.of(sameData, otherData)) {
+            int code = second.waitFor(30);
+            assertNotEquals(0, code, second.output());
+            assertTrue(second.output().contains("already serving " + socket), second.output());
+        }
+        assertTrue(first.process().isAlive());
+        try (LineClient c = new LineClient(socket)) {
+            assertEquals("OK PONG", c.call("PING").status(), "the first daemon still serves its socket");
+            assertTrue(c.call("GET before-second").ok());
+            assertTrue(c.call("ALLOC after-second").ok(), "and its store still takes changes");
+        }
+    }
+
+    @Test
+    void aStaleSocketFileIsReplaced() throws Exception {
+        try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dead.bind(UnixDomainSocketAddress.of(socket));
+        }
+        assertTrue(Files.exists(socket), "closing a JDK Unix server socket leaves its file");
+        start("daemon.log", "data");
+        try (LineClient c = new LineClient(socket)) {
+            assertEquals("OK PONG", c.call("PING").status());
+        }
+    }
+
+    @Test
+    void somethingThatIsNotASocketIsNeverRemoved() throws Exception {
+        Files.writeString(socket, "precious");
+        ChildDaemon d = launch("daemon.log", "data");
+        assertNotEquals(0, d.waitFor(30), d.output());
+        assertTrue(d.output().contains("not a socket"), d.output());
+        assertEquals("precious", Files.readString(socket));
+    }
+
+    @Test
+    void aStopRemovesTheSocketAndARestartFindsTheLeases() throws Exception {
+        ChildDaemon first = start("first.log", "data");
+        String port;
+        try (LineClient c = new LineClient(socket)) {
+            port = c.call("ALLOC survives-stop").value();
+        }
+        int code = first.terminate();
+        // The JVM reports SIGTERM as 143 even after a clean stop; what shows the stop was clean is the socket.
+        assertTrue(code == 0 || code == 143, "exit " + code + ": " + first.output());
+        assertFalse(Files.exists(socket), "a clean stop removes its socket file");
+        start("second.log", "data");
+        try (LineClient c = new LineClient(socket)) {
+            assertEquals(port, c.call("GET survives-stop").value());
+        }
+        assertEquals("rw-rw-rw-", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+    }
+
+    @Test
+    void aBadFlagOrValueExitsNonZeroNamingIt() throws Exception {
+        Map<String, String[]> cases = new java.util.LinkedHashMap<>();
+        cases.put("--colour", new String[] {"--colour", "red"});
+        cases.put("--range", new String[] {"--range", "30000-20000"});
+        cases.put("--policy", new String[] {"--policy", "fastest"});
+        cases.put("--max-connections", new String[] {"--max-connections", "0"});
+        cases.put("--idle-timeout", new String[] {"--idle-timeout"});
+        cases.put("stray", new String[] {"stray"});
+        List<ChildDaemon> runs = new ArrayList<>();
+        int i = 0;
+        for (String[] flags : cases.values()) {
+            runs.add(launch("bad-" + i++ + ".log", "data", flags));
+        }
+        i = 0;
+        for (Map.Entry<String, String[]> e : cases.entrySet()) {
+            ChildDaemon d = runs.get(i++);
+            int code = d.waitFor(30);
+            String out = d.output();
+            assertEquals(2, code, e.getKey() + ": " + out);
+            assertTrue(out.startsWith("portd: ") && out.contains(e.getKey()), e.getKey() + " named in: " + out);
+            assertFalse(out.contains("Exception"), "a message, not a stack trace: " + out);
+        }
+        assertFalse(Files.exists(socket), "nothing was started");
+        assertFalse(Files.exists(dir.resolve("data")), "no store was created");
+    }
+
+    @Test
+    void connectionsOverTheLimitGetBusyAndTheSlotComesBack() throws Exception {
+        try (TestDaemon d = TestDaemon.start("--max-connections", "2")) {
+            try (LineClient a = d.client(); LineClient b = d.client()) {
+                assertEquals("OK PONG", a.call("PING").status());
+                assertEquals("OK PONG", b.call("PING").status());
+                try (LineClient c = d.client()) {
+                    String line = c.readLine();
+                    assertTrue(line.startsWith("ERR BUSY "), line);
+                    assertTrue(c.closedByPeer());
+                }
+                a.close();
+                assertEquals("OK PONG", pingWhenASlotFrees(d), "a closed connection frees its slot");
+                assertEquals("OK PONG", b.call("PING").status());
+            }
+        }
+    }
+
+    /** Polls until a connection is served (the daemon notices a close asynchronously); gives up after 10 s. */
+    private static String pingWhenASlotFrees(TestDaemon d) throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        String last = "nothing";
+        while (System.nanoTime() < deadline) {
+            try (LineClient c = d.client()) {
+                c.send("PING");
+                last = c.readLine();
+                if (!last.startsWith("ERR BUSY")) {
+                    return last;
+                }
+            } catch (java.io.IOException refusedBeforeThePingWentOut) {
+                last = refusedBeforeThePingWentOut.toString();
+            }
+            Thread.onSpinWait();
+        }
+        return last;
+    }
+}
