@@ -261,7 +261,8 @@ public final class Txn {
     }
 
     public void event(String name, String service, int port, int prev, String note) {
-        Event e = new Event(table.nextSeq(), now, name, service, port, prev, caller.uid(), caller.pid(), note);
+        Event e = new Event(table.nextSeq(), now, name, service, port, prev, caller.uid(), caller.pid(), note,
+                caller.cmd());
         table = table.append(e, config.historyMax());
         events.add(e);
     }
