@@ -1,6 +1,8 @@
 package dev.portd.daemon;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.portd.log.EventLog;
+import dev.portd.log.Logging;
 import dev.portd.protocol.Context;
 import dev.portd.protocol.Reply;
 import dev.portd.protocol.Row;
@@ -48,12 +50,14 @@ public final class Portd implements Context {
 
     /** Opens the store and loads the table. Throws with a message naming the file if it cannot. */
     public void init() {
+        Logging.configure(config.get("log_format"), config.get("log_level"));
         int[] range = config.range();
         tableConfig = new TableConfig(range[0], range[1], config.policy(), Paths.uid(),
                 config.integer("max_leases_per_uid"), config.integer("history_max"));
         store = Store.open(config.data());
         PortTable table = store.load();
         writer = new Writer(store, table, tableConfig, () -> portUse, metrics);
+        writer.addListener(new EventLog());
         serverStats = new ServerStats(config.integer("max_connections"), metrics);
         int loops = config.integer("event_loops");
         server = new PortdServer(new PortdServer.Options(config.socket(),
@@ -65,13 +69,29 @@ public final class Portd implements Context {
     public void start() throws IOException, InterruptedException {
         writer.start();
         server.start();
-        log.info("portd {} serving {} ({}); data {}; range {}-{}; policy {}; config {}", VERSION, config.socket(),
-                server.transport(), config.data(), tableConfig.lo(), tableConfig.hi(), tableConfig.policy().wire(),
-                config.file() == null ? "none (embedded defaults)" : config.file());
+        log.atInfo().setMessage("portd " + VERSION + " started")
+                .addKeyValue("version", VERSION)
+                .addKeyValue("socket", config.socket())
+                .addKeyValue("transport", server.transport())
+                .addKeyValue("data", config.data())
+                .addKeyValue("range", tableConfig.lo() + "-" + tableConfig.hi())
+                .addKeyValue("policy", tableConfig.policy().wire())
+                .addKeyValue("config", config.file() == null ? "none" : config.file())
+                .addKeyValue("leases", writer.table().leaseCount())
+                .addKeyValue("pid", ProcessHandle.current().pid())
+                .log();
     }
 
-    /** Stops accepting, answers and commits what is queued, closes connections, the store and the socket. */
+    /** {@link #stop(String)} when the host gives no reason. */
     public void stop() {
+        stop("stop requested");
+    }
+
+    /**
+     * Stops accepting, answers and commits what is queued, closes connections, the store and the socket,
+     * logs why and how long it took, and flushes the log: nothing is logged after this.
+     */
+    public void stop(String why) {
         long t0 = System.nanoTime();
         if (server != null) {
             server.stopAccepting();
@@ -90,7 +110,13 @@ public final class Portd implements Context {
             store.close();
             store = null;
         }
-        log.info("portd stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        log.atInfo().setMessage("portd stopped")
+                .addKeyValue("why", why)
+                .addKeyValue("stop_ms", ms)
+                .addKeyValue("uptime_s", (System.nanoTime() - startedNanos) / 1_000_000_000L)
+                .log();
+        Logging.stop();
     }
 
     /** Runs a request as {@code caller} through the verb table, as the socket would (JMX, tools). */
@@ -163,6 +189,7 @@ public final class Portd implements Context {
         rows.put("store", store == null ? "closed" : store.file().toString());
         rows.put("store_bytes", store == null ? -1 : store.fileBytes());
         rows.put("transport", server.transport());
+        rows.put("log_dropped", Logging.dropped());
         config.addTo(rows);
         return rows;
     }

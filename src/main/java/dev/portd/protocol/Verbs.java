@@ -112,7 +112,8 @@ public final class Verbs {
      * to its handler. Exactly one reply reaches {@code done}: the handler's, or the error that stopped it.
      * The socket and JMX both come in here, so both get the same checks.
      */
-    public static void run(Request req, Caller caller, Context ctx, Session session, Consumer<Reply> done) {
+    public static void run(Request req, Caller caller, Context ctx, Session session, Consumer<Reply> reply) {
+        Consumer<Reply> done = Audit.watch(req, caller, reply);
         Verb verb = TABLE.get(req.verb());
         if (verb == null) {
             done.accept(Reply.error(ErrorCode.UNKNOWN, "no verb " + Values.clip(req.verb()) + "; HELP lists them"));
