@@ -67,6 +67,7 @@ public final class Logging {
         a.start();
         install(ctx, setup.level(), a);
         async = a;
+        ctx.start(); // again after a stop(): a stopped context would ignore the next stop()
     }
 
     /** The default before {@link #configure}: text on stderr at INFO, written synchronously. */
@@ -116,6 +117,7 @@ public final class Logging {
             droppedBefore += async.dropped();
             async = null;
         }
+        ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAndStopAllAppenders(); // drains the queue
         ctx.stop();
     }
 }
