@@ -37,8 +37,9 @@ public final class Logging {
         }
     }
 
-    private static DroppingAsyncAppender async;
-    private static long droppedBefore;
+    // Written under the class lock; read without it, so STATS on an event loop never waits on a reconfigure.
+    private static volatile DroppingAsyncAppender async;
+    private static volatile long droppedBefore;
 
     /** The setup for stderr, from the config values and what stderr is connected to. */
     public static Setup forStderr(String format, String level, Map<String, String> env) {
@@ -55,10 +56,8 @@ public final class Logging {
     /** Replaces whatever was configured: the async appender, its encoder, the levels. */
     public static synchronized void configure(Setup setup) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-        if (async != null) {
-            droppedBefore += async.dropped();
-        }
-        ctx.reset();
+        ctx.reset(); // stops (and drains) the previous appender
+        retire();
         OutputStreamAppender<ILoggingEvent> sink = sink(ctx, setup);
         DroppingAsyncAppender a = new DroppingAsyncAppender(QUEUE_SIZE);
         a.setContext(ctx);
@@ -106,18 +105,25 @@ public final class Logging {
     }
 
     /** Records dropped because the queue was full (DEBUG and TRACE first), since the daemon started. */
-    public static synchronized long dropped() {
-        return droppedBefore + (async == null ? 0 : async.dropped());
+    public static long dropped() {
+        DroppingAsyncAppender a = async;
+        return droppedBefore + (a == null ? 0 : a.dropped());
     }
 
     /** Writes what is queued and stops logging: the last call of a stopping daemon. */
     public static synchronized void stop() {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
-        if (async != null) {
-            droppedBefore += async.dropped();
-            async = null;
-        }
         ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAndStopAllAppenders(); // drains the queue
         ctx.stop();
+        retire();
+    }
+
+    /** Keeps the count of a stopped appender. */
+    private static void retire() {
+        DroppingAsyncAppender old = async;
+        if (old != null) {
+            async = null;
+            droppedBefore += old.dropped();
+        }
     }
 }
