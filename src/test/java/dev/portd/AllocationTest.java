@@ -139,6 +139,85 @@ class AllocationTest {
                 .substring(key.length() + 1);
     }
 
+    @Test
+    void changesPipelinedIntoOneBatchSeeEachOtherAndARefusalInTheMiddleUndoesOnlyItself() throws Exception {
+        try (Fresh f = Fresh.of(5)) {
+            int b = f.base;
+            List<Reply> r = f.client.pipeline(List.of("ALLOC a", "ALLOC b port=" + b + " strict", "ALLOC c",
+                    "RELEASE a", "ALLOC d", "RELEASE nobody-here", "ALLOC e port=" + (b + 1) + " strict"));
+            assertEquals("OK " + b, r.get(0).status());
+            assertEquals("TAKEN", r.get(1).code(), "b sees a's lease from the same batch");
+            assertEquals("OK " + (b + 1), r.get(2).status(), "the refusal of b left a in place");
+            assertEquals("OK " + b, r.get(3).status());
+            assertEquals("OK " + b, r.get(4).status(), "d gets the port a released in the same batch");
+            assertEquals("NOTFOUND", r.get(5).code());
+            assertEquals("TAKEN", r.get(6).code());
+            assertEquals(List.of("c", "d"), f.call("LIST").data().stream().map(l -> Row.parse(l).get("service")).sorted()
+                    .toList());
+        }
+    }
+
+    @Test
+    void racingClientsGetOneLeasePerServiceAndOnePerPort() throws Exception {
+        int clients = 8;
+        try (Fresh f = Fresh.of(5)) {
+            List<List<Reply>> results = race(f.daemon, clients, k -> List.of(
+                    "ALLOC shared", "ALLOC strict-" + k + " port=" + (f.base + 4) + " strict", "ALLOC own-" + k));
+            Set<String> sharedPorts = new HashSet<>();
+            int strictWins = 0;
+            int exhausted = 0;
+            Set<String> ownPorts = new HashSet<>();
+            for (List<Reply> r : results) {
+                sharedPorts.add(r.get(0).value());
+                strictWins += r.get(1).ok() ? 1 : 0;
+                if (!r.get(1).ok()) {
+                    assertEquals("TAKEN", r.get(1).code(), r.get(1).status());
+                }
+                if (r.get(2).ok()) {
+                    assertTrue(ownPorts.add(r.get(2).value()), "port " + r.get(2).value() + " handed out twice");
+                } else {
+                    assertEquals("EXHAUSTED", r.get(2).code(), r.get(2).status());
+                    exhausted++;
+                }
+            }
+            assertEquals(1, sharedPorts.size(), "every client got the one lease of 'shared': " + sharedPorts);
+            assertEquals(1, strictWins, "exactly one client got the strict port");
+            assertEquals(3, ownPorts.size(), "5 ports: shared, the strict one, and 3 more");
+            assertEquals(clients - 3, exhausted);
+            assertEquals("OK 5", f.call("LIST").status());
+        }
+    }
+
+    /** Runs each client's requests on its own connection, all released at once; returns replies per client. */
+    static List<List<Reply>> race(TestDaemon d, int clients, java.util.function.IntFunction<List<String>> requests)
+            throws Exception {
+        java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(clients);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+        try {
+            List<java.util.concurrent.Future<List<Reply>>> futures = new ArrayList<>();
+            for (int k = 0; k < clients; k++) {
+                int id = k;
+                futures.add(pool.submit(() -> {
+                    try (LineClient c = d.client()) {
+                        List<Reply> out = new ArrayList<>();
+                        go.await();
+                        for (String req : requests.apply(id)) {
+                            out.add(c.call(req));
+                        }
+                        return out;
+                    }
+                }));
+            }
+            List<List<Reply>> all = new ArrayList<>();
+            for (var fu : futures) {
+                all.add(fu.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            return all;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     // ---- policies ----
 
     @Test

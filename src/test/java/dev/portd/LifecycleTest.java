@@ -166,6 +166,14 @@ class LifecycleTest {
         }
     }
 
+    @Test
+    void anIdleConnectionIsClosed() throws Exception {
+        try (TestDaemon d = TestDaemon.start("--idle-timeout", "1s"); LineClient c = d.client()) {
+            assertEquals("OK PONG", c.call("PING").status());
+            assertTrue(c.closedByPeer(), "closed once idle (the read blocks until then)");
+        }
+    }
+
     /** Polls until a connection is served (the daemon notices a close asynchronously); gives up after 10 s. */
     private static String pingWhenASlotFrees(TestDaemon d) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
