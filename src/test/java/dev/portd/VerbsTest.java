@@ -184,6 +184,20 @@ class VerbsTest {
         assertEquals("BADREQ", call("LIST a b").code());
     }
 
+    /** A glob that a regex engine backtracks on for hours must not hold up the event loop. */
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aPathologicalGlobIsAnsweredAndHoldsUpNobody() throws Exception {
+        String name = "a".repeat(64);
+        alloc("ALLOC " + name);
+        try (LineClient c = daemon.client()) {
+            c.send("LIST " + "*a".repeat(30) + "Z");
+            assertEquals("OK PONG", call("PING").status(), "another connection is served meanwhile");
+            assertEquals("OK 0", c.reply().status());
+            assertEquals("OK 1", c.call("LIST " + "*a".repeat(30) + "*").status());
+        }
+    }
+
     // ---- FREE, RESERVE, UNRESERVE (their own daemon: they count ports) ----
 
     @Test

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -356,30 +355,44 @@ public final class Verbs {
     }
 
     private static Reply list(Call c) {
-        Pattern glob = c.arg(0) == null ? null : glob(c.arg(0));
+        String glob = c.arg(0);
         List<Row> rows = new ArrayList<>();
         for (Lease l : c.ctx().table().leases()) {
-            if (glob == null || glob.matcher(l.service()).matches()) {
+            if (glob == null || globMatches(glob, l.service())) {
                 rows.add(l.row());
             }
         }
         return Reply.rows(rows);
     }
 
-    /** Shell-style: * any run, ? one character, everything else literal. */
-    static Pattern glob(String g) {
-        StringBuilder re = new StringBuilder(g.length() + 8);
-        for (int i = 0; i < g.length(); i++) {
-            char ch = g.charAt(i);
-            if (ch == '*') {
-                re.append(".*");
-            } else if (ch == '?') {
-                re.append('.');
+    /**
+     * Shell-style: * any run, ? one character, everything else literal. Only the last * is ever
+     * backtracked to, so a glob costs at most its length times the name's; a regex built from a glob
+     * like *a*a*a*a*a*a*aZ backtracks exponentially and would hold an event loop for hours.
+     */
+    static boolean globMatches(String glob, String name) {
+        int g = 0;
+        int n = 0;
+        int star = -1;
+        int resume = 0;
+        while (n < name.length()) {
+            if (g < glob.length() && glob.charAt(g) == '*') {
+                star = g++;
+                resume = n;
+            } else if (g < glob.length() && (glob.charAt(g) == '?' || glob.charAt(g) == name.charAt(n))) {
+                g++;
+                n++;
+            } else if (star >= 0) {
+                g = star + 1;
+                n = ++resume;
             } else {
-                re.append(Pattern.quote(String.valueOf(ch)));
+                return false;
             }
         }
-        return Pattern.compile(re.toString());
+        while (g < glob.length() && glob.charAt(g) == '*') {
+            g++;
+        }
+        return g == glob.length();
     }
 
     private static Reply free(Call c) {
