@@ -318,6 +318,9 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
 
     /** Reads only while the client keeps up: a bounded backlog and a writable socket. */
     private void updateAutoRead() {
+        if (inputShutdown) {
+            return; // nothing left to read; and epoll refuses to re-arm reading on a half-closed socket
+        }
         int backlog = waiting.size() + slots.size();
         boolean wantThrottle = backlog >= HIGH_WATER || !ctx.channel().isWritable();
         if (wantThrottle != throttled && (wantThrottle || backlog <= LOW_WATER)) {
