@@ -137,6 +137,18 @@ class ProtocolFramingTest {
     }
 
     @Test
+    void nothingPipelinedAfterAnOverlongLineIsActedOn() throws Exception {
+        try (LineClient c = daemon.client()) {
+            // The TOOLONG waits for the ALLOC before it to commit, while the request after it is already read.
+            c.sendRaw(("ALLOC before-long\n" + "x".repeat(5000) + "\nALLOC behind-long\n").getBytes(StandardCharsets.US_ASCII));
+            assertTrue(c.reply().ok());
+            assertEquals("TOOLONG", c.reply().code());
+            assertTrue(c.closedByPeer());
+        }
+        assertEquals("NOTFOUND", daemon.call("GET behind-long").code());
+    }
+
+    @Test
     void aLongLineIsRefusedBeforeItsEnd() throws Exception {
         try (LineClient c = daemon.client()) {
             c.sendRaw(("ALLOC endless desc=\"" + "x".repeat(10_000)).getBytes(StandardCharsets.US_ASCII));
@@ -175,6 +187,19 @@ class ProtocolFramingTest {
             assertTrue(c.closedByPeer());
         }
         assertEquals("NOTFOUND", daemon.call("GET after-quit").code());
+    }
+
+    @Test
+    void nothingPipelinedAfterQuitIsActedOn() throws Exception {
+        try (LineClient c = daemon.client()) {
+            // QUIT waits for the ALLOC before it to commit, while the ALLOC after it is already read.
+            c.sendRaw("ALLOC before-quit\nQUIT\nALLOC behind-quit\nRELEASE before-quit\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(c.reply().ok());
+            assertEquals("OK bye", c.reply().status());
+            assertTrue(c.closedByPeer());
+        }
+        assertEquals("NOTFOUND", daemon.call("GET behind-quit").code());
+        assertTrue(daemon.call("GET before-quit").ok());
     }
 
     @Test

@@ -59,6 +59,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     private boolean throttled;
     private boolean refused;
     private boolean inputShutdown;
+    /** A reply that closes the connection (QUIT, TOOLONG) was made: nothing read after its request runs. */
+    private boolean lastRequestDone;
 
     /** A request read but not started; {@code error} set when it failed to parse. */
     private record Pending(Request request, Reply error, boolean json, boolean write) {}
@@ -123,7 +125,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
         try {
-            if (closing) {
+            if (closing || lastRequestDone) {
                 return;
             }
             if (!ByteBufUtil.isText(frame, StandardCharsets.UTF_8)) {
@@ -155,6 +157,9 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
+            if (closing || lastRequestDone) {
+                return;
+            }
             waiting.add(new Pending(null, Reply.error(ErrorCode.TOOLONG, "line longer than "
                     + Request.MAX_LINE_BYTES + " bytes; closing"), false, false));
             process();
@@ -252,6 +257,10 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
             return;
         }
         slot.reply = reply;
+        if (reply.closes()) {
+            lastRequestDone = true;
+            waiting.clear(); // requests pipelined after QUIT or an over-long line are not acted on
+        }
         stats.replied(slot.verb, slot.startNanos, reply);
         if (slot.write) {
             writesInFlight--;
