@@ -84,6 +84,20 @@ class RealListenerTest {
     }
 
     @Test
+    void checkNamesTheHolderOnceProbed() throws Exception {
+        tcp(StandardProtocolFamily.INET, "0.0.0.0", base);
+        udp(StandardProtocolFamily.INET, "0.0.0.0", base + 1);
+        assertTrue(c.call("PROBE").ok());
+        long me = ProcessHandle.current().pid();
+        assertEquals("OK inuse pid=" + me + " cmd=java", c.call("CHECK " + base).status());
+        assertEquals("OK inuse pid=" + me + " cmd=java", c.call("CHECK " + (base + 1) + " proto=udp").status());
+        assertEquals("OK free", c.call("CHECK " + (base + 1)).status(), "nothing on TCP there");
+        LineClient.Reply free = c.call("FREE range=" + base + "-" + (base + 2));
+        assertEquals(List.of((base + 1) + "-" + (base + 2)), free.data(), "FREE leaves out what the probe saw");
+        assertEquals("OK 2", free.status());
+    }
+
+    @Test
     void aListenerOnLoopbackOnlyIsSkippedToo() throws Exception {
         tcp(StandardProtocolFamily.INET, "127.0.0.1", base);
         assertEquals(base + 1, alloc("ALLOC loop-a"));
