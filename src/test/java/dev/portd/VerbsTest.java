@@ -10,6 +10,7 @@ import dev.portd.protocol.Row;
 import dev.portd.protocol.Verbs;
 import dev.portd.testing.LineClient;
 import dev.portd.testing.LineClient.Reply;
+import dev.portd.testing.Poll;
 import dev.portd.testing.Ports;
 import dev.portd.testing.TestDaemon;
 import java.time.Instant;
@@ -136,6 +137,19 @@ class VerbsTest {
         assertFalse(fields(call("LIST renew-b").data().get(0)).containsKey("expires"), "no ttl, no expires");
         assertTrue(call("RENEW renew-b ttl=10m").ok());
         assertTrue(fields(call("LIST renew-b").data().get(0)).containsKey("expires"));
+    }
+
+    @Test
+    void aTtlLeaseEndsUnlessRenewed() throws Exception {
+        int p = alloc("ALLOC ttl-short ttl=1s");
+        alloc("ALLOC ttl-renewed ttl=1s");
+        assertTrue(call("RENEW ttl-renewed ttl=1h").ok());
+        Poll.until("ttl-short expires", 20, () -> !call("GET ttl-short").ok());
+        assertEquals("NOTFOUND", call("GET ttl-short").code());
+        assertTrue(call("GET ttl-renewed").ok(), "renewed for an hour");
+        List<String> events = call("HISTORY ttl-short").data().stream().map(l -> fields(l).get("event")).toList();
+        assertEquals(List.of("alloc", "expire"), events);
+        assertEquals("OK free", call("CHECK " + p).status());
     }
 
     // ---- CHECK, LIST ----
