@@ -54,6 +54,7 @@ class DurabilityTest {
     @Test
     void everyAcknowledgedLeaseSurvivesSigkill() throws Exception {
         Map<String, Integer> acked = new ConcurrentHashMap<>();
+        List<String> released = new ArrayList<>();
         List<Thread> others = new ArrayList<>();
         AtomicBoolean killed = new AtomicBoolean();
         try (ChildDaemon first = start("first"); LineClient main = new LineClient(socket)) {
@@ -67,9 +68,14 @@ class DurabilityTest {
             othersRunning.await();
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < PIPELINED; i++) {
-                sb.append("ALLOC d-").append(i).append(i % 10 == 0 ? " desc=\"pipelined lease " + i + "\"" : "")
+                sb.append("ALLOC d-").append(i).append(i % 10 == 1 ? " desc=\"pipelined lease " + i + "\"" : "")
                         .append('\n');
             }
+            // Then releases and a reservation: their OKs must be as durable as the leases'.
+            for (int i = 0; i < PIPELINED; i += 5) {
+                sb.append("RELEASE d-").append(i).append('\n');
+            }
+            sb.append("RESERVE 29990-29999 desc=\"before the crash\"\n");
             main.sendRaw(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             Map<String, Integer> mine = new HashMap<>();
             for (int i = 0; i < PIPELINED; i++) {
@@ -77,6 +83,11 @@ class DurabilityTest {
                 assertTrue(r.ok(), "ALLOC d-" + i + ": " + r.status());
                 mine.put("d-" + i, Integer.parseInt(r.value()));
             }
+            for (int i = 0; i < PIPELINED; i += 5) {
+                assertEquals(Integer.toString(mine.remove("d-" + i)), main.reply().value(), "RELEASE d-" + i);
+                released.add("d-" + i);
+            }
+            assertTrue(main.reply().ok(), "RESERVE");
             killed.set(true);
             first.kill9();
             acked.putAll(mine);
@@ -84,7 +95,8 @@ class DurabilityTest {
                 t.join(10_000);
             }
         }
-        assertTrue(acked.size() >= PIPELINED + CONCURRENT, "the other connections got replies too: " + acked.size());
+        long otherAcks = acked.keySet().stream().filter(k -> k.startsWith("c")).count();
+        assertTrue(otherAcks >= CONCURRENT, "the other connections got replies too: " + otherAcks);
         assertEquals(acked.size(), new java.util.HashSet<>(acked.values()).size(), "no port acknowledged twice");
 
         try (ChildDaemon second = start("second"); LineClient c = new LineClient(socket)) {
@@ -101,8 +113,12 @@ class DurabilityTest {
             for (Map.Entry<String, Integer> e : acked.entrySet()) {
                 assertEquals(e.getValue(), leased.get(e.getKey()), "acknowledged lease " + e.getKey() + " after SIGKILL");
             }
-            assertEquals("pipelined lease 490", Row.parse(c.call("LIST d-490").data().get(0)).get("desc"));
-            assertEquals(Integer.toString(leased.get("d-0")), c.call("ALLOC d-0").value(), "the table is live again");
+            for (String r : released) {
+                assertEquals(null, leased.get(r), "acknowledged release of " + r + " after SIGKILL");
+            }
+            assertEquals("OK reserved desc=\"before the crash\"", c.call("CHECK 29999").status());
+            assertEquals("pipelined lease 491", Row.parse(c.call("LIST d-491").data().get(0)).get("desc"));
+            assertEquals(Integer.toString(leased.get("d-1")), c.call("ALLOC d-1").value(), "the table is live again");
             assertTrue(c.call("ALLOC after-restart").ok());
         }
     }
