@@ -143,6 +143,18 @@ class JsonRepliesTest {
     }
 
     @Test
+    void invalidUtf8AfterTheJsonPrefixGetsAJsonError() throws Exception {
+        try (LineClient c = daemon.client()) {
+            c.sendRaw(new byte[] {'J', 'S', 'O', 'N', ' ', 'G', 'E', 'T', ' ', (byte) 0xff, '\n'});
+            JsonNode n = MAPPER.readTree(c.readLine());
+            assertError("BADREQ", n);
+            assertTrue(n.get("message").asText().contains("UTF-8"), n.toString());
+            c.sendRaw(new byte[] {'G', 'E', 'T', ' ', (byte) 0xff, '\n'});
+            assertTrue(c.readLine().startsWith("ERR BADREQ "), "no prefix, a text reply");
+        }
+    }
+
+    @Test
     void jsonAndTextInterleaveOnOneConnection() throws Exception {
         try (LineClient c = daemon.client()) {
             c.send("JSON PING").send("PING").send("JSON LIST").send("LIST json-nothing").send("JSON QUIT");

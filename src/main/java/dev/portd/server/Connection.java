@@ -129,7 +129,9 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
                 return;
             }
             if (!ByteBufUtil.isText(frame, StandardCharsets.UTF_8)) {
-                waiting.add(new Pending(null, Reply.error(ErrorCode.BADREQ, "request is not valid UTF-8"), false, false));
+                // The JSON prefix is ASCII: honour it even when a later byte is bad.
+                boolean json = Request.wantsJson(frame.toString(StandardCharsets.UTF_8));
+                waiting.add(new Pending(null, Reply.error(ErrorCode.BADREQ, "request is not valid UTF-8"), json, false));
             } else {
                 String line = frame.toString(StandardCharsets.UTF_8);
                 try {
