@@ -81,7 +81,7 @@ class JsonRepliesTest {
         assertTrue(item.get("port").isInt());
         assertEquals("json-list", item.get("service").asText());
         assertEquals("say \"hi\" \\ bye", item.get("desc").asText(), "JSON carries the unescaped text");
-        assertEquals(0, item.get("uid").asInt());
+        assertEquals(dev.portd.daemon.Paths.uid(), item.get("uid").asInt());
         assertTrue(item.get("expires").asText().endsWith("Z"));
         JsonNode empty = json("JSON LIST nothing-*");
         assertEquals(0, empty.get("count").asInt());

@@ -30,6 +30,7 @@ class VerbsTest {
 
     static final int SIZE = 100;
     static final long MY_PID = ProcessHandle.current().pid();
+    static final String MY_UID = Integer.toString(dev.portd.daemon.Paths.uid());
     static TestDaemon daemon;
     static int lo;
 
@@ -183,7 +184,7 @@ class VerbsTest {
         assertEquals("list-b", first.get("service"));
         assertEquals("udp", first.get("proto"));
         assertEquals("leased", first.get("state"));
-        assertEquals("0", first.get("uid"));
+        assertEquals(MY_UID, first.get("uid"));
         assertEquals("second one", first.get("desc"));
         assertTrue(first.get("since").matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"), first.get("since"));
         Map<String, String> second = fields(r.data().get(1));
@@ -294,7 +295,7 @@ class VerbsTest {
             events.add(f.get("event"));
             assertEquals("hist-a", f.get("service"));
             assertEquals(Integer.toString(p), f.get("port"));
-            assertEquals("0", f.get("uid"), line);
+            assertEquals(MY_UID, f.get("uid"), line);
             assertEquals(Long.toString(MY_PID), f.get("pid"), "the pid of the client process: " + line);
             assertTrue(f.get("time").endsWith("Z"), line);
         }
