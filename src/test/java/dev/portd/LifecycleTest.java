@@ -123,6 +123,51 @@ class LifecycleTest {
     }
 
     @Test
+    void aStopInTheMiddleOfAPipelineKeepsEveryLeaseItAcknowledged() throws Exception {
+        try (TestDaemon d = TestDaemon.start()) {
+            Map<String, String> acked = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.atomic.AtomicReference<String> refused = new java.util.concurrent.atomic.AtomicReference<>();
+            LineClient c = d.client();
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 3000; i++) {
+                sb.append("ALLOC stop-").append(i).append('\n');
+            }
+            Thread reader = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 3000; i++) {
+                        LineClient.Reply r = c.reply();
+                        if (r.ok()) {
+                            acked.put("stop-" + i, r.value());
+                        } else if (!r.code().equals("BUSY")) {
+                            refused.set("stop-" + i + ": " + r.status());
+                        }
+                    }
+                } catch (java.io.IOException closedByTheStop) {
+                    // the rest were never answered, so never acknowledged
+                }
+            });
+            reader.start();
+            c.sendRaw(sb.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            Poll.until("the first replies", 20, () -> !acked.isEmpty());
+            d.stop();
+            reader.join(20_000);
+            c.close();
+            assertEquals(null, refused.get(), "only OK, or BUSY while shutting down");
+            d.startAgain();
+            try (LineClient again = d.client()) {
+                Map<String, String> leased = new java.util.HashMap<>();
+                for (String line : again.call("LIST stop-*").data()) {
+                    Map<String, String> f = dev.portd.protocol.Row.parse(line);
+                    leased.put(f.get("service"), f.get("port"));
+                }
+                for (Map.Entry<String, String> e : acked.entrySet()) {
+                    assertEquals(e.getValue(), leased.get(e.getKey()), e.getKey());
+                }
+            }
+        }
+    }
+
+    @Test
     void aBadFlagOrValueExitsNonZeroNamingIt() throws Exception {
         Map<String, String[]> cases = new java.util.LinkedHashMap<>();
         cases.put("--colour", new String[] {"--colour", "red"});
