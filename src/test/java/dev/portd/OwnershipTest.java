@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portd.protocol.Row;
 import dev.portd.table.BindCheck;
 import dev.portd.table.Transport;
+import dev.portd.testing.ChildDaemon;
 import dev.portd.testing.LineClient;
 import dev.portd.testing.LineClient.Reply;
 import dev.portd.testing.Ports;
 import dev.portd.testing.TestDaemon;
 import dev.portd.testing.Users;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -139,6 +142,41 @@ class OwnershipTest {
             assertTrue(after.get(1).ok(), after.get(1).status());
             assertEquals("NOTFOUND", d.call("GET q1").code());
         }
+    }
+
+    /** The daemon's own uid is privileged like root: a user's daemon, run as nobody, with a client as daemon (uid 1). */
+    @Test
+    void theDaemonsOwnUserIsPrivilegedAsRootIs() throws Exception {
+        Path dir = TestDaemon.newDir();
+        try {
+            Path run = Files.createDirectory(dir.resolve("run"));
+            Files.setAttribute(run, "unix:uid", Users.NOBODY_UID);
+            Path socket = run.resolve("portd.sock");
+            int base = Ports.freeRun(5);
+            try (ChildDaemon d = ChildDaemon.startAs("nobody", Files.createDirectory(dir.resolve("cp")), socket,
+                    dir.resolve("daemon.log"), "--socket", socket.toString(), "--data", run.resolve("data").toString(),
+                    "--range", Ports.range(base, 5))) {
+                List<Reply> mine = LineClient.split(Users.as("nobody", socket, "RESERVE " + base, "ALLOC by-nobody"));
+                assertEquals("OK 1", mine.get(0).status(), "the daemon's user may reserve");
+                List<Reply> other = LineClient.split(Users.as("daemon", socket, "UNRESERVE " + base, "RELEASE by-nobody",
+                        "ALLOC by-daemon"));
+                assertEquals("DENIED", other.get(0).code(), other.get(0).status());
+                assertEquals("DENIED", other.get(1).code(), other.get(1).status());
+                assertTrue(other.get(2).ok(), other.get(2).status());
+                List<Reply> back = LineClient.split(Users.as("nobody", socket, "RELEASE by-daemon"));
+                assertTrue(back.get(0).ok(), "the daemon's user may release anyone's lease: " + back.get(0).status());
+                try (LineClient root = new LineClient(socket)) {
+                    assertEquals("OK 1", root.call("UNRESERVE " + base).status(), "root, too");
+                    assertEquals(NOBODY, listedOn(root, "by-nobody").get("uid"));
+                }
+            }
+        } finally {
+            TestDaemon.deleteTree(dir);
+        }
+    }
+
+    static Map<String, String> listedOn(LineClient c, String service) throws Exception {
+        return Row.parse(c.call("LIST " + service).data().get(0));
     }
 
     @Test
