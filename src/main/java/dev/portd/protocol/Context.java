@@ -24,4 +24,7 @@ public interface Context {
     Row stats();
 
     String version();
+
+    /** The table's JSON snapshots (BACKUP, BACKUPS). */
+    dev.portd.store.Backups backups();
 }
