@@ -6,6 +6,7 @@ import dev.portd.protocol.Reply;
 import dev.portd.protocol.Row;
 import dev.portd.server.PortdServer;
 import dev.portd.server.ServerStats;
+import dev.portd.store.Backups;
 import dev.portd.store.Store;
 import dev.portd.store.Writer;
 import dev.portd.table.Caller;
@@ -40,14 +41,19 @@ public final class Portd implements Context {
     private Writer writer;
     private ServerStats serverStats;
     private PortdServer server;
+    private Backups backups;
+    private boolean started;
     private volatile PortUse portUse = PortUse.NONE;
 
     public Portd(Config config) {
         this.config = config;
     }
 
-    /** Opens the store and loads the table. Throws with a message naming the file if it cannot. */
-    public void init() {
+    /**
+     * Opens the store, loads the table and binds the socket (or takes the one systemd passed). Throws
+     * with a message naming the file if it cannot.
+     */
+    public void init() throws IOException, InterruptedException {
         int[] range = config.range();
         tableConfig = new TableConfig(range[0], range[1], config.policy(), Paths.uid(),
                 config.integer("max_leases_per_uid"), config.integer("history_max"));
@@ -58,13 +64,18 @@ public final class Portd implements Context {
         int loops = config.integer("event_loops");
         server = new PortdServer(new PortdServer.Options(config.socket(),
                 PosixFilePermissions.fromString(config.socketPermissions()),
-                loops == 0 ? Runtime.getRuntime().availableProcessors() : loops, config.millis("idle_timeout")),
+                loops == 0 ? Runtime.getRuntime().availableProcessors() : loops, config.millis("idle_timeout"),
+                dev.portd.systemd.SocketActivation.listenFd(System.getenv(), ProcessHandle.current().pid())),
                 this, serverStats);
+        backups = new Backups(config.data().resolve("backups"), config.integer("backup_keep"), writer::table, VERSION);
+        server.bind();
     }
 
     public void start() throws IOException, InterruptedException {
         writer.start();
         server.start();
+        backups.schedule(config.millis("backup_interval"));
+        started = true;
         log.info("portd {} serving {} ({}); data {}; range {}-{}; policy {}; config {}", VERSION, config.socket(),
                 server.transport(), config.data(), tableConfig.lo(), tableConfig.hi(), tableConfig.policy().wire(),
                 config.file() == null ? "none (embedded defaults)" : config.file());
@@ -86,11 +97,16 @@ public final class Portd implements Context {
         if (server != null) {
             server.shutdown();
         }
+        if (backups != null) {
+            backups.close();
+        }
         if (store != null) {
             store.close();
             store = null;
         }
-        log.info("portd stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        if (started) {
+            log.info("portd stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        }
     }
 
     /** Runs a request as {@code caller} through the verb table, as the socket would (JMX, tools). */
@@ -98,6 +114,11 @@ public final class Portd implements Context {
         java.util.concurrent.CompletableFuture<Reply> f = new java.util.concurrent.CompletableFuture<>();
         dev.portd.protocol.Verbs.run(request, caller, this, null, f::complete);
         return f;
+    }
+
+    @Override
+    public Backups backups() {
+        return backups;
     }
 
     public Writer writer() {
@@ -160,6 +181,7 @@ public final class Portd implements Context {
         rows.put("commits", writer.commits());
         rows.put("last_commit", writer.lastCommitMillis() == 0 ? "never" : dev.portd.protocol.Values.time(writer.lastCommitMillis()));
         rows.put("last_probe", "never");
+        rows.put("last_backup", backups.lastMillis() == 0 ? "never" : dev.portd.protocol.Values.time(backups.lastMillis()));
         rows.put("store", store == null ? "closed" : store.file().toString());
         rows.put("store_bytes", store == null ? -1 : store.fileBytes());
         rows.put("transport", server.transport());
