@@ -97,6 +97,8 @@ final class Restore {
                 if (lock == null) {
                     throw new RefusedException("the store " + db + " is in use by another process (a running portd?)");
                 }
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                throw new RefusedException("the store " + db + " is open in this process");
             }
         }
         List<Path> moved = new ArrayList<>();

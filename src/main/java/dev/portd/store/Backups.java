@@ -67,6 +67,7 @@ public final class Backups implements AutoCloseable {
     });
     private volatile long lastMillis;
     private PortTable lastWritten; // backup thread only
+    private Info lastInfo;         // backup thread only
 
     public Backups(Path dir, int keep, Supplier<PortTable> table, String version) {
         this.dir = dir;
@@ -125,7 +126,10 @@ public final class Backups implements AutoCloseable {
     private Info writeNow() throws IOException {
         PortTable t = table.get();
         long now = System.currentTimeMillis();
-        Info info = write(dir, t, now, version);
+        // Never reuse a name within a second, even one pruned since: the order of names is the order of writes.
+        int firstSeq = lastInfo != null && lastInfo.timeMillis() == now / 1000 * 1000 ? lastInfo.seq() + 1 : 1;
+        Info info = write(dir, t, now, version, firstSeq);
+        lastInfo = info;
         lastWritten = t;
         lastMillis = now;
         prune();
@@ -133,8 +137,8 @@ public final class Backups implements AutoCloseable {
         return info;
     }
 
-    /** Writes {@code t} to a new file in {@code dir}, atomically and durably. */
-    static Info write(Path dir, PortTable t, long nowMillis, String version) throws IOException {
+    /** Writes {@code t} to a new file in {@code dir}, atomically and durably; suffixes start at {@code firstSeq}. */
+    static Info write(Path dir, PortTable t, long nowMillis, String version, int firstSeq) throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
@@ -152,7 +156,7 @@ public final class Backups implements AutoCloseable {
                 });
                 ch.force(true);
             }
-            for (int seq = 1; ; seq++) {
+            for (int seq = firstSeq; ; seq++) {
                 Path target = dir.resolve("portd-" + stamp + (seq == 1 ? "" : "-" + seq) + ".json");
                 if (Files.exists(target)) {
                     continue;
