@@ -123,7 +123,7 @@ public final class PortdServer {
                 // The fd may be blocking: the epoll transport accepts one connection per readiness event,
                 // so accept() never waits.
                 server = b.channelFactory(() -> new EpollServerDomainSocketChannel(fd, true)).register().sync().channel();
-                log.info("serving socket fd {} passed by systemd ({})", fd, server.localAddress());
+                log.info("serving socket fd {} passed by systemd (the socket file stays systemd's)", fd);
                 return;
             }
             server = b.channel(channel).bind(address).sync().channel();
