@@ -2,7 +2,6 @@ package dev.portd.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -251,7 +250,8 @@ class BackupRestoreTest {
         }
         assertEquals("not really a store, but it must survive a refused restore", Files.readString(store));
 
-        // And a good one replaces it, keeping the old file aside.
+        // And a good one replaces it, keeping the old file and its write-ahead log aside.
+        Files.writeString(data().resolve(Store.FILE + ".wal.0"), "a log left by a crash");
         Path good = dir.resolve("good.json");
         Files.writeString(good, head + lease + "]}");
         String done = Restore.run(config, good);
@@ -260,7 +260,12 @@ class BackupRestoreTest {
             assertEquals(43001, s.load().lease("web").port());
         }
         try (Stream<Path> s = Files.list(data())) {
-            assertNotEquals(0, s.filter(f -> f.getFileName().toString().startsWith("portd.db.damaged-")).count());
+            List<String> names = s.map(f -> f.getFileName().toString()).sorted().toList();
+            assertEquals(3, names.size(), names.toString());
+            assertEquals(Store.FILE, names.get(0));
+            assertTrue(names.get(1).startsWith("portd.db.damaged-"), names.toString());
+            assertTrue(names.get(2).startsWith("portd.db.wal.0.damaged-"), names.toString());
+            assertEquals("a log left by a crash", Files.readString(data().resolve(names.get(2))));
         }
     }
 }
