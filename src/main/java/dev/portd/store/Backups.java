@@ -3,6 +3,7 @@ package dev.portd.store;
 import dev.portd.protocol.Row;
 import dev.portd.protocol.Values;
 import dev.portd.table.PortTable;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -147,13 +148,9 @@ public final class Backups implements AutoCloseable {
         Path tmp = Files.createTempFile(dir, TEMP_PREFIX, ".tmp");
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                OutputStream out = Channels.newOutputStream(ch);
-                Snapshot.write(t, nowMillis, version, new java.io.FilterOutputStream(out) {
-                    @Override
-                    public void close() throws IOException {
-                        flush(); // keep the channel open for the fsync below
-                    }
-                });
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+                Snapshot.write(t, nowMillis, version, out);
+                out.flush();
                 ch.force(true);
             }
             for (int seq = firstSeq; ; seq++) {

@@ -48,8 +48,10 @@ public final class Snapshot {
         }
     }
 
+    /** Writes the document to {@code out} and flushes it; {@code out} stays open (the caller fsyncs it). */
     static void write(PortTable t, long nowMillis, String version, OutputStream out) throws IOException {
         try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             // One entry a line: readable, and diff-able between two backups.
             g.setPrettyPrinter(new DefaultPrettyPrinter().withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE));
             g.writeStartObject();
