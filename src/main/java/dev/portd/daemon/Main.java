@@ -54,7 +54,7 @@ public final class Main {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            daemon.stop();
+            daemon.stop("signal"); // SIGTERM (systemctl stop), SIGINT (Ctrl-C) or SIGHUP: nothing else exits the JVM here
             daemon.destroy();
             stopped.countDown();
         }, "portd-shutdown"));

@@ -65,8 +65,8 @@ public final class PortdDaemon implements Daemon {
             release();
             throw new DaemonInitException("portd: " + e.getMessage());
         } catch (Exception e) {
-            release();
             log.debug("init failed", e);
+            release();
             throw new DaemonInitException("portd: cannot start: " + e.getMessage());
         }
     }
@@ -92,26 +92,39 @@ public final class PortdDaemon implements Daemon {
             throw e;
         }
         notify.ready("serving " + portd.config().socket());
-        log.info("ready in {} ms", (System.nanoTime() - initNanos) / 1_000_000);
+        log.atInfo().setMessage("portd ready")
+                .addKeyValue("ready_ms", (System.nanoTime() - initNanos) / 1_000_000)
+                .addKeyValue("systemd", notify.enabled() ? "notified" : "no")
+                .log();
     }
 
+    /** jsvc's stop (it got SIGTERM, e.g. from {@code jsvc -stop}). */
     @Override
     public void stop() {
+        stop("jsvc stop");
+    }
+
+    /** Tells systemd, then stops; {@code why} goes into the last log line. */
+    public void stop(String why) {
         if (notify != null) {
             notify.stopping();
         }
-        release();
+        release(why);
     }
 
     @Override
     public void destroy() {
-        release();
+        release("destroy");
+    }
+
+    private void release() {
+        release("cannot start");
     }
 
     /** Stops and closes whatever is open; safe to call more than once. */
-    private synchronized void release() {
+    private synchronized void release(String why) {
         if (portd != null) {
-            portd.stop();
+            portd.stop(why);
             portd = null;
         }
         if (notify != null) {

@@ -14,12 +14,12 @@ import java.util.Objects;
  */
 public record Holder(Proto proto, boolean ipv6, int port, int uid, long inode, int pid, String cmd) {
 
-  public Holder {
-    Objects.requireNonNull(proto, "proto");
-  }
+    public Holder {
+        Objects.requireNonNull(proto, "proto");
+    }
 
-  /** True when a process holding the socket was found. */
-  public boolean ownerKnown() {
-    return pid > 0;
-  }
+    /** True when a process holding the socket was found. */
+    public boolean ownerKnown() {
+        return pid > 0;
+    }
 }

@@ -25,6 +25,12 @@ public interface Context {
 
     String version();
 
+    /** Probes now; {@code done} gets {@code OK sockets= conflicts= millis=} once the findings are committed. */
+    void probe(Consumer<Reply> done);
+
+    /** Replies through {@code done} once something listens on the port, or on timeout; returns a cancel handle. */
+    Runnable await(int port, long timeoutMillis, Consumer<Reply> done);
+
     /** The table's JSON snapshots (BACKUP, BACKUPS). */
     dev.portd.store.Backups backups();
 }

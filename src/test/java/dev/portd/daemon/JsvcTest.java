@@ -86,8 +86,8 @@ class JsvcTest {
         assertFalse(Files.exists(socket), "the daemon removed its socket");
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         String err = err();
-        assertTrue(err.contains("PortdDaemon - ready in "), err);
-        assertTrue(err.contains("Portd - portd stopped in "), err);
+        assertTrue(err.contains("PortdDaemon: portd ready ready_ms="), err);
+        assertTrue(err.contains("Portd: portd stopped why=\"jsvc stop\" stop_ms="), err);
         assertFalse(err.contains("Exception"), err);
 
         // Again: the lease survived the stop.
