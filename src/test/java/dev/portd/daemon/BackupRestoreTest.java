@@ -4,13 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.portd.store.Backups;
 import dev.portd.store.Snapshot;
 import dev.portd.store.Store;
 import dev.portd.table.Lease;
 import dev.portd.table.PortTable;
+import dev.portd.testing.ChildDaemon;
+import dev.portd.testing.LineClient;
+import dev.portd.testing.Users;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,26 +73,26 @@ class BackupRestoreTest {
     void backupWritesASnapshotOfEveryLeaseAndBackupsListsThem() throws Exception {
         startInProcess("--backup-interval", "0", "--backup-keep", "3");
         List<String> written = new ArrayList<>();
-        try (Client c = Client.connect(socket())) {
-            assertTrue(c.status("ALLOC web desc=\"Main web UI\" ttl=1h").startsWith("OK "));
-            assertTrue(c.status("ALLOC db proto=both").startsWith("OK "));
-            assertEquals("OK 3", c.status("RESERVE 43990-43992 desc=\"kept free\""));
+        try (LineClient c = new LineClient(socket())) {
+            assertTrue(c.call("ALLOC web desc=\"Main web UI\" ttl=1h").status().startsWith("OK "));
+            assertTrue(c.call("ALLOC db proto=both").status().startsWith("OK "));
+            assertEquals("OK 3", c.call("RESERVE 43990-43992 desc=\"kept free\"").status());
             for (int i = 0; i < 5; i++) {
-                String s = c.status("BACKUP");
+                String s = c.call("BACKUP").status();
                 assertTrue(s.startsWith("OK " + data().resolve("backups") + "/portd-"), s);
                 written.add(s.substring(3));
             }
             assertEquals(5, written.stream().distinct().count(), "two in one second get a suffix: " + written);
 
-            List<String> list = c.call("BACKUPS");
-            assertEquals("OK 3", list.get(list.size() - 1), "backup_keep=3 keeps the newest three: " + list);
+            LineClient.Reply list = c.call("BACKUPS");
+            assertEquals("OK 3", list.status(), "backup_keep=3 keeps the newest three: " + list);
             for (int i = 0; i < 3; i++) {
                 String want = "file=" + written.get(4 - i) + " time=";
-                assertTrue(list.get(i).startsWith(want), list.get(i) + " should start with " + want);
-                assertTrue(list.get(i).matches(".* bytes=\\d+$"), list.get(i));
+                assertTrue(list.data().get(i).startsWith(want), list.data().get(i) + " should start with " + want);
+                assertTrue(list.data().get(i).matches(".* bytes=\\d+$"), list.data().get(i));
             }
             assertFalse(Files.exists(Path.of(written.get(0))), "the oldest were deleted");
-            String json = c.call("JSON BACKUPS").get(0);
+            String json = c.send("JSON BACKUPS").readLine();
             assertTrue(json.startsWith("{\"ok\":true,\"count\":3,\"items\":[{\"file\":"), json);
 
             // The newest file holds every stored field of every lease, and the reservations.
@@ -112,25 +114,18 @@ class BackupRestoreTest {
     /** BACKUP writes files and evicts old snapshots, so it is for root and the daemon's uid only. */
     @Test
     void backupIsRefusedToOtherUsersButBackupsIsNot() throws Exception {
-        assumeTrue(Paths.uid() == 0, "needs root to run a client as another user");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")) && Files.isExecutable(Path.of("/usr/bin/nc")),
-                "needs setpriv (util-linux) and nc (netcat-openbsd); .ci/run installs them");
+        Users.assumeCanSwitchToNobody();
         Children.openDir(dir);
         startInProcess("--backup-interval", "0");
-        Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                "/usr/bin/nc", "-U", "-N", socket().toString()).start();
-        p.getOutputStream().write("BACKUP\nBACKUPS\n".getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals("ERR DENIED BACKUP is for root and the daemon's user\nOK 0\n", out);
-        assertFalse(Files.exists(data().resolve("backups")) && Backups.list(data().resolve("backups")).size() > 0);
+        assertEquals(List.of("ERR DENIED BACKUP is for root and the daemon's user", "OK 0"),
+                Users.asNobody(socket(), "BACKUP", "BACKUPS"));
+        assertEquals(List.of(), Backups.list(data().resolve("backups")), "nothing was written");
     }
 
     @Test
     void periodicBackupsFollowTheInterval() throws Exception {
         startInProcess("--backup-interval", "1s");
-        assertTrue(Client.once(socket(), "ALLOC periodic").startsWith("OK "));
+        assertTrue(Children.once(socket(), "ALLOC periodic").startsWith("OK "));
         Path dirB = data().resolve("backups");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
@@ -147,20 +142,18 @@ class BackupRestoreTest {
     /** The whole story, with real processes: backup, damage, refused start, --restore, leases back. */
     @Test
     void aDamagedStoreRefusesToStartAndRestoreBringsTheLeasesBack() throws Exception {
-        Process p = children.start(new ProcessBuilder(Children.mainCommand(args("--backup-interval", "0").toArray(new String[0]))));
-        Children.awaitAnswer(socket(), p);
+        ChildDaemon p = ChildDaemon.start(socket(), dir.resolve("log1"), Map.of(), args("--backup-interval", "0").toArray(new String[0]));
         String backup;
-        List<String> before;
-        try (Client c = Client.connect(socket())) {
-            assertTrue(c.status("ALLOC web desc=\"Main web UI\"").startsWith("OK "));
-            assertTrue(c.status("ALLOC db ttl=2h").startsWith("OK "));
-            assertEquals("OK 1", c.status("RESERVE 43999"));
+        LineClient.Reply before;
+        try (LineClient c = new LineClient(socket())) {
+            assertTrue(c.call("ALLOC web desc=\"Main web UI\"").status().startsWith("OK "));
+            assertTrue(c.call("ALLOC db ttl=2h").status().startsWith("OK "));
+            assertEquals("OK 1", c.call("RESERVE 43999").status());
             before = c.call("LIST");
-            backup = c.status("BACKUP").substring(3);
-            assertTrue(c.status("ALLOC after-backup").startsWith("OK "), "not in the backup");
+            backup = c.call("BACKUP").status().substring(3);
+            assertTrue(c.call("ALLOC after-backup").status().startsWith("OK "), "not in the backup");
         }
-        p.destroy();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(143, p.terminate()); // SIGTERM
         assertFalse(Files.exists(socket()));
 
         // Damage the store: one flipped bit inside a stored lease line. MapDB opens it without complaint.
@@ -178,7 +171,7 @@ class BackupRestoreTest {
         assertFalse(line.contains("Exception"), "no stack trace: " + refused.err());
         assertTrue(line.startsWith("portd: the store " + db + " is damaged: "), line);
         assertTrue(line.contains("the newest backup is " + backup + " ("), line);
-        assertFalse(Client.answers(socket()));
+        assertFalse(Children.answers(socket()));
         assertEquals(b.length, Files.size(db), "the damaged store was not touched");
 
         Children.Result restored = Children.run(Children.mainCommand(List.of("--restore", backup, "--data",
@@ -193,14 +186,13 @@ class BackupRestoreTest {
         assertEquals(1, aside.size(), "the damaged store is kept aside");
         assertTrue(java.util.Arrays.equals(b, Files.readAllBytes(aside.get(0))), "byte for byte");
 
-        Process again = children.start(new ProcessBuilder(Children.mainCommand(args().toArray(new String[0]))));
-        Children.awaitAnswer(socket(), again);
-        try (Client c = Client.connect(socket())) {
+        try (ChildDaemon again = ChildDaemon.start(socket(), dir.resolve("log2"), Map.of(), args().toArray(new String[0]));
+             LineClient c = new LineClient(socket())) {
             assertEquals(before, c.call("LIST"), "every lease as it was, fields and all");
-            assertEquals("ERR NOTFOUND no lease for after-backup", c.status("GET after-backup"));
-            assertTrue(c.status("CHECK 43999").startsWith("OK reserved"));
-            List<String> history = c.call("HISTORY");
-            assertTrue(history.get(history.size() - 2).matches(
+            assertEquals("ERR NOTFOUND no lease for after-backup", c.call("GET after-backup").status());
+            assertTrue(c.call("CHECK 43999").status().startsWith("OK reserved"));
+            List<String> history = c.call("HISTORY").data();
+            assertTrue(history.get(history.size() - 1).matches(
                     "time=\\S+ event=restore uid=\\d+ pid=\\d+ note=\"from " + Path.of(backup).getFileName() + " \\(2 leases\\)\""),
                     history.toString());
 

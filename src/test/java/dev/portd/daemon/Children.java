@@ -2,6 +2,7 @@ package dev.portd.daemon;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.portd.testing.LineClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,7 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts the daemon as a real child process. The classpath is the one Surefire gives this JVM
+ * Runs the daemon, {@code --restore} and jsvc as real child processes ({@link dev.portd.testing.ChildDaemon}
+ * covers the plain daemon). The classpath is the one Surefire gives this JVM
  * ({@code java.class.path}: target/classes plus every dependency jar), so the tests need no packaged
  * jar and run in the ordinary test phase.
  */
@@ -67,7 +69,7 @@ final class Children implements AutoCloseable {
     static void awaitAnswer(Path socket, Process p) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            if (Client.answers(socket)) {
+            if (answers(socket)) {
                 return;
             }
             if (p != null && !p.isAlive()) {
@@ -76,6 +78,22 @@ final class Children implements AutoCloseable {
             Thread.sleep(20);
         }
         fail(socket + " did not answer within 30 s");
+    }
+
+    /** The status line of one request on a fresh connection. */
+    static String once(Path socket, String request) throws IOException {
+        try (LineClient c = new LineClient(socket)) {
+            return c.call(request).status();
+        }
+    }
+
+    /** True when something answers PING on the socket. */
+    static boolean answers(Path socket) {
+        try {
+            return once(socket, "PING").equals("OK PONG");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** A temp dir other users may enter (for clients run as nobody). */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.portd.store.Store;
+import dev.portd.testing.LineClient;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -74,10 +75,10 @@ class JsvcTest {
         long pid = Long.parseLong(Files.readString(dir.resolve("jsvc.pid")).strip());
         assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the pid file names a live process");
         String port;
-        try (Client c = Client.connect(socket)) {
-            port = c.status("ALLOC under-jsvc");
+        try (LineClient c = new LineClient(socket)) {
+            port = c.call("ALLOC under-jsvc").status();
             assertTrue(port.startsWith("OK 45"), port);
-            assertTrue(c.call("STATS").contains("transport=epoll"));
+            assertTrue(c.call("STATS").data().contains("transport=epoll"));
         }
 
         Children.Result stopped = Children.run(stopCommand);
@@ -93,7 +94,7 @@ class JsvcTest {
         // Again: the lease survived the stop.
         assertEquals(0, Children.run(start()).code());
         Children.awaitAnswer(socket, null);
-        assertEquals(port, Client.once(socket, "GET under-jsvc"));
+        assertEquals(port, Children.once(socket, "GET under-jsvc"));
         assertEquals(0, Children.run(stopCommand).code());
     }
 
@@ -104,7 +105,7 @@ class JsvcTest {
         Path socket = dir.resolve("portd.sock");
         assertEquals(0, Children.run(start()).code());
         Children.awaitAnswer(socket, null);
-        String backup = Client.once(socket, "BACKUP").substring(3);
+        String backup = Children.once(socket, "BACKUP").substring(3);
         assertEquals(0, Children.run(stopCommand).code());
 
         Path db = dir.resolve("data").resolve(Store.FILE);
@@ -126,6 +127,6 @@ class JsvcTest {
         assertTrue(ours.get(0).contains("portd: the store " + db + " is damaged: "), err);
         assertTrue(ours.get(0).contains("the newest backup is " + backup), err);
         assertFalse(err.contains("\tat "), "no stack trace: " + err);
-        assertFalse(Client.answers(socket));
+        assertFalse(Children.answers(socket));
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portd.testing.LineClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,18 +59,18 @@ class PortdDaemonTest {
         // a client that connects now waits in the backlog and is answered once start() runs.
         assertTrue(Files.exists(socket));
         String webPort;
-        try (Client early = Client.connect(socket)) {
+        try (LineClient early = new LineClient(socket)) {
             d.start();
-            assertEquals("OK PONG", early.status("PING"));
-            webPort = early.status("ALLOC web desc=\"first run\"");
+            assertEquals("OK PONG", early.call("PING").status());
+            webPort = early.call("ALLOC web desc=\"first run\"").status();
             assertTrue(webPort.matches("OK \\d+"), webPort);
-            List<String> stats = early.call("STATS");
+            List<String> stats = early.call("STATS").data();
             assertTrue(stats.contains("config.socket=" + socket), stats.toString());
             assertTrue(stats.contains("store=" + dir.resolve("data/portd.db")), stats.toString());
         }
         d.stop();
         assertFalse(Files.exists(socket), "stop removes the socket file the daemon created");
-        assertFalse(Client.answers(socket));
+        assertFalse(Children.answers(socket));
         d.destroy();
         assertNull(d.portd());
 
@@ -77,9 +78,9 @@ class PortdDaemonTest {
         PortdDaemon again = new PortdDaemon(Map.of());
         again.init(context(args()));
         again.start();
-        try (Client c = Client.connect(socket)) {
-            assertEquals(webPort, c.status("GET web"));
-            assertTrue(c.status("ALLOC api").matches("OK \\d+"));
+        try (LineClient c = new LineClient(socket)) {
+            assertEquals(webPort, c.call("GET web").status());
+            assertTrue(c.call("ALLOC api").status().matches("OK \\d+"));
         }
         again.stop();
         again.destroy();
@@ -100,7 +101,7 @@ class PortdDaemonTest {
             DaemonInitException e3 = assertThrows(DaemonInitException.class,
                     () -> third.init(context(args("--data", dir.resolve("other").toString()))));
             assertEquals("portd: another portd is already serving " + dir.resolve("portd.sock"), e3.getMessage());
-            assertEquals("OK PONG", Client.once(dir.resolve("portd.sock"), "PING"));
+            assertEquals("OK PONG", Children.once(dir.resolve("portd.sock"), "PING"));
         } finally {
             first.stop();
             first.destroy();

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.portd.testing.ChildDaemon;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,7 +63,7 @@ class SocketActivationTest {
         Object ino = Files.getAttribute(socket, "unix:ino", LinkOption.NOFOLLOW_LINKS);
 
         // The first connection makes the tool exec the daemon, which answers it on the inherited fd.
-        assertEquals("OK PONG", Client.once(socket, "PING"), () -> log());
+        assertEquals("OK PONG", Children.once(socket, "PING"), () -> log());
 
         // Many clients at once: the inherited fd is blocking, and accept must still never stall a loop.
         ExecutorService pool = Executors.newFixedThreadPool(16);
@@ -69,7 +71,7 @@ class SocketActivationTest {
             List<Future<String>> replies = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
                 String name = "svc" + i;
-                replies.add(pool.submit(() -> Client.once(socket, "ALLOC " + name)));
+                replies.add(pool.submit(() -> Children.once(socket, "ALLOC " + name)));
             }
             Set<String> ports = new HashSet<>();
             for (Future<String> f : replies) {
@@ -94,14 +96,12 @@ class SocketActivationTest {
     @Test
     void listenFdsForAnotherPidAreIgnored() throws Exception {
         Path socket = dir.resolve("own.sock");
-        ProcessBuilder pb = new ProcessBuilder(daemon(socket)).redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile());
-        pb.environment().put("LISTEN_FDS", "1");
-        pb.environment().put("LISTEN_PID", "1");
-        Process p = children.start(pb);
-        Children.awaitAnswer(socket, p);
-        assertEquals("rw-rw-rw-", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
-        p.destroy();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        List<String> cmd = daemon(socket);
+        try (ChildDaemon d = ChildDaemon.start(socket, dir.resolve("log"), Map.of("LISTEN_FDS", "1", "LISTEN_PID", "1"),
+                cmd.subList(cmd.indexOf("dev.portd.daemon.Main") + 1, cmd.size()).toArray(new String[0]))) {
+            assertEquals("rw-rw-rw-", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+            assertEquals(143, d.terminate());
+        }
         assertFalse(Files.exists(socket), "its own socket file is removed at stop");
         assertFalse(log().contains("passed by systemd"), log());
     }

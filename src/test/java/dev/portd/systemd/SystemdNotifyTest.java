@@ -5,16 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portd.testing.ChildDaemon;
+import dev.portd.testing.LineClient;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,31 +66,22 @@ class SystemdNotifyTest {
         Path notify = dir.resolve("notify.sock");
         Path socket = dir.resolve("portd.sock");
         Files.createFile(dir.resolve("empty.conf"));
-        try (NotifyReceiver r = new NotifyReceiver(notify.toString())) {
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "dev.portd.daemon.Main", "--socket", socket.toString(),
-                    "--data", dir.resolve("data").toString(), "--config", dir.resolve("empty.conf").toString()));
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile());
-            pb.environment().put("NOTIFY_SOCKET", notify.toString());
-            pb.environment().put("WATCHDOG_USEC", "200000"); // a ping every 100 ms
+        Map<String, String> env = Map.of("NOTIFY_SOCKET", notify.toString(), "WATCHDOG_USEC", "200000"); // ping every 100 ms
+        try (NotifyReceiver r = new NotifyReceiver(notify.toString());
+             ChildDaemon d = ChildDaemon.launch(socket, dir.resolve("log"), env, "--socket", socket.toString(),
+                     "--data", dir.resolve("data").toString(), "--config", dir.resolve("empty.conf").toString())) {
             long t0 = System.nanoTime();
-            Process p = pb.start();
-            try {
-                String ready = r.await("READY=1", 60);
-                long readyMillis = (System.nanoTime() - t0) / 1_000_000;
-                assertEquals("READY=1\nSTATUS=serving " + socket, ready, () -> log());
-                assertTrue(answers(socket), "READY=1 comes after the socket answers");
-                System.out.println("time from process start to READY=1: " + readyMillis + " ms");
-                for (int i = 0; i < 3; i++) {
-                    assertEquals("WATCHDOG=1", r.await("WATCHDOG=1", 10), "ping " + i);
-                }
-                p.destroy(); // SIGTERM, as systemctl stop sends
-                assertNotNull(r.await("STOPPING=1", 30), () -> log());
-                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-                assertFalse(Files.exists(socket));
-            } finally {
-                p.destroyForcibly();
+            String ready = r.await("READY=1", 60);
+            long readyMillis = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals("READY=1\nSTATUS=serving " + socket, ready, () -> log());
+            assertTrue(answers(socket), "READY=1 comes after the socket answers");
+            System.out.println("time from process start to READY=1: " + readyMillis + " ms");
+            for (int i = 0; i < 3; i++) {
+                assertEquals("WATCHDOG=1", r.await("WATCHDOG=1", 10), "ping " + i);
             }
+            assertEquals(143, d.terminate(), "SIGTERM, as systemctl stop sends");
+            assertNotNull(r.await("STOPPING=1", 30), () -> log());
+            assertFalse(Files.exists(socket));
         }
     }
 
@@ -107,14 +94,8 @@ class SystemdNotifyTest {
     }
 
     static boolean answers(Path socket) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            ch.write(java.nio.ByteBuffer.wrap("PING\n".getBytes()));
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(64);
-            while (b.position() < 8 && ch.read(b) > 0) {
-                // read "OK PONG\n"
-            }
-            return new String(b.array(), 0, b.position()).equals("OK PONG\n");
+        try (LineClient c = new LineClient(socket)) {
+            return c.call("PING").status().equals("OK PONG");
         } catch (IOException e) {
             return false;
         }
