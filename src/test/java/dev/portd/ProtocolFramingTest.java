@@ -181,7 +181,7 @@ class ProtocolFramingTest {
     @Test
     void quitSaysByeAndClosesAndWhatFollowsIsDropped() throws Exception {
         try (LineClient c = daemon.client()) {
-            c.send("PING").send("QUIT").send("ALLOC after-quit");
+            c.sendRaw("PING\nQUIT\nALLOC after-quit\n".getBytes(StandardCharsets.US_ASCII));
             assertEquals("OK PONG", c.reply().status());
             assertEquals("OK bye", c.reply().status());
             assertTrue(c.closedByPeer());

@@ -8,8 +8,8 @@ import dev.portd.protocol.Reply;
 import dev.portd.protocol.Row;
 import dev.portd.server.PortdServer;
 import dev.portd.server.ServerStats;
+import dev.portd.store.Backups;
 import dev.portd.store.Store;
-import dev.portd.store.StoreException;
 import dev.portd.store.Writer;
 import dev.portd.table.Caller;
 import dev.portd.table.PortTable;
@@ -44,26 +44,23 @@ public final class Portd implements Context {
     private ServerStats serverStats;
     private PortdServer server;
     private Monitor monitor;
+    private Backups backups;
+    private boolean started;
 
     public Portd(Config config) {
         this.config = config;
     }
 
     /**
-     * Opens the store and loads the table. Throws with a message naming the file if it cannot, or
-     * saying that a daemon already serves the socket when that is why the store is locked.
+     * Opens the store, loads the table and binds the socket (or takes the one systemd passed). Throws
+     * with a message naming the file if it cannot.
      */
-    public void init() throws IOException {
+    public void init() throws IOException, InterruptedException {
         Logging.configure(config.get("log_format"), config.get("log_level"));
         int[] range = config.range();
         tableConfig = new TableConfig(range[0], range[1], config.policy(), Paths.uid(),
                 config.integer("max_leases_per_uid"), config.integer("history_max"));
-        try {
-            store = Store.open(config.data());
-        } catch (StoreException e) {
-            PortdServer.refuseIfServed(config.socket()); // started twice: that, not the lock, is the news
-            throw e;
-        }
+        store = Store.open(config.data());
         PortTable table = store.load();
         writer = new Writer(store, table, tableConfig, () -> monitor, metrics);
         writer.addListener(new EventLog());
@@ -72,15 +69,20 @@ public final class Portd implements Context {
         int loops = config.integer("event_loops");
         server = new PortdServer(new PortdServer.Options(config.socket(),
                 PosixFilePermissions.fromString(config.socketPermissions()),
-                loops == 0 ? Runtime.getRuntime().availableProcessors() : loops, config.millis("idle_timeout")),
+                loops == 0 ? Runtime.getRuntime().availableProcessors() : loops, config.millis("idle_timeout"),
+                dev.portd.systemd.SocketActivation.listenFd(System.getenv(), ProcessHandle.current().pid())),
                 this, serverStats);
         writer.addListener(server.watchers());
+        backups = new Backups(config.data().resolve("backups"), config.integer("backup_keep"), writer::table, VERSION);
+        server.bind();
     }
 
     public void start() throws IOException, InterruptedException {
         writer.start();
         monitor.start();
         server.start();
+        backups.schedule(config.millis("backup_interval"));
+        started = true;
         log.atInfo().setMessage("portd " + VERSION + " started")
                 .addKeyValue("version", VERSION)
                 .addKeyValue("socket", config.socket())
@@ -121,16 +123,21 @@ public final class Portd implements Context {
         if (server != null) {
             server.shutdown();
         }
+        if (backups != null) {
+            backups.close();
+        }
         if (store != null) {
             store.close();
             store = null;
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        log.atInfo().setMessage("portd stopped")
-                .addKeyValue("why", why)
-                .addKeyValue("stop_ms", ms)
-                .addKeyValue("uptime_s", (System.nanoTime() - startedNanos) / 1_000_000_000L)
-                .log();
+        if (started) { // a start refused in init() says why in one line of its own, not two
+            log.atInfo().setMessage("portd stopped")
+                    .addKeyValue("why", why)
+                    .addKeyValue("stop_ms", ms)
+                    .addKeyValue("uptime_s", (System.nanoTime() - startedNanos) / 1_000_000_000L)
+                    .log();
+        }
         Logging.stop();
     }
 
@@ -139,6 +146,11 @@ public final class Portd implements Context {
         java.util.concurrent.CompletableFuture<Reply> f = new java.util.concurrent.CompletableFuture<>();
         dev.portd.protocol.Verbs.run(request, caller, this, null, f::complete);
         return f;
+    }
+
+    @Override
+    public Backups backups() {
+        return backups;
     }
 
     public Writer writer() {
@@ -218,6 +230,7 @@ public final class Portd implements Context {
         rows.put("last_probe", probed == 0 ? "never" : dev.portd.protocol.Values.time(probed));
         rows.put("last_probe_ms", monitor.occupancy().durationMillis());
         rows.put("sockets", monitor.occupancy().socketCount());
+        rows.put("last_backup", backups.lastMillis() == 0 ? "never" : dev.portd.protocol.Values.time(backups.lastMillis()));
         rows.put("store", store == null ? "closed" : store.file().toString());
         rows.put("store_bytes", store == null ? -1 : store.fileBytes());
         rows.put("transport", server.transport());
