@@ -1,6 +1,7 @@
 package dev.portd.daemon;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.portd.jmx.Jmx;
 import dev.portd.protocol.Context;
 import dev.portd.protocol.Reply;
 import dev.portd.protocol.Row;
@@ -41,6 +42,7 @@ public final class Portd implements Context {
     private ServerStats serverStats;
     private PortdServer server;
     private volatile PortUse portUse = PortUse.NONE;
+    private Jmx jmx;
 
     public Portd(Config config) {
         this.config = config;
@@ -48,6 +50,7 @@ public final class Portd implements Context {
 
     /** Opens the store and loads the table. Throws with a message naming the file if it cannot. */
     public void init() {
+        Jmx.check(config);
         int[] range = config.range();
         tableConfig = new TableConfig(range[0], range[1], config.policy(), Paths.uid(),
                 config.integer("max_leases_per_uid"), config.integer("history_max"));
@@ -65,6 +68,7 @@ public final class Portd implements Context {
     public void start() throws IOException, InterruptedException {
         writer.start();
         server.start();
+        jmx = Jmx.start(this);
         log.info("portd {} serving {} ({}); data {}; range {}-{}; policy {}; config {}", VERSION, config.socket(),
                 server.transport(), config.data(), tableConfig.lo(), tableConfig.hi(), tableConfig.policy().wire(),
                 config.file() == null ? "none (embedded defaults)" : config.file());
@@ -82,6 +86,10 @@ public final class Portd implements Context {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (jmx != null) {
+            jmx.close();
+            jmx = null;
         }
         if (server != null) {
             server.shutdown();
@@ -106,6 +114,11 @@ public final class Portd implements Context {
 
     public ServerStats serverStats() {
         return serverStats;
+    }
+
+    /** The open store, or null once stopped. */
+    public Store store() {
+        return store;
     }
 
     // ---- Context ----
@@ -135,8 +148,8 @@ public final class Portd implements Context {
         return VERSION;
     }
 
-    @Override
-    public Row stats() {
+    /** Ports of the managed range neither leased, reserved nor seen in use (STATS free, FREE's count). */
+    public int freePorts() {
         PortTable t = table();
         int lo = tableConfig.lo();
         int hi = tableConfig.hi();
@@ -146,13 +159,23 @@ public final class Portd implements Context {
                 free++;
             }
         }
+        return free;
+    }
+
+    public long uptimeSeconds() {
+        return (System.nanoTime() - startedNanos) / 1_000_000_000L;
+    }
+
+    @Override
+    public Row stats() {
+        PortTable t = table();
         Row rows = new Row();
         rows.put("version", VERSION);
-        rows.put("uptime_s", (System.nanoTime() - startedNanos) / 1_000_000_000L);
-        rows.put("range", lo + "-" + hi);
+        rows.put("uptime_s", uptimeSeconds());
+        rows.put("range", tableConfig.lo() + "-" + tableConfig.hi());
         rows.put("policy", tableConfig.policy().wire());
         rows.put("leases", t.leaseCount());
-        rows.put("free", free);
+        rows.put("free", freePorts());
         rows.put("reserved", t.reservations().size());
         rows.put("conflicts", 0);
         rows.put("connections", serverStats.connections());
