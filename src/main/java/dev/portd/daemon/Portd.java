@@ -41,7 +41,7 @@ public final class Portd implements Context {
     private Writer writer;
     private ServerStats serverStats;
     private PortdServer server;
-    private volatile PortUse portUse = PortUse.NONE;
+    private Monitor monitor;
     private Jmx jmx;
 
     public Portd(Config config) {
@@ -56,17 +56,20 @@ public final class Portd implements Context {
                 config.integer("max_leases_per_uid"), config.integer("history_max"));
         store = Store.open(config.data());
         PortTable table = store.load();
-        writer = new Writer(store, table, tableConfig, () -> portUse, metrics);
+        writer = new Writer(store, table, tableConfig, () -> monitor, metrics);
+        monitor = new Monitor(writer, config.millis("probe_interval"), metrics);
         serverStats = new ServerStats(config.integer("max_connections"), metrics);
         int loops = config.integer("event_loops");
         server = new PortdServer(new PortdServer.Options(config.socket(),
                 PosixFilePermissions.fromString(config.socketPermissions()),
                 loops == 0 ? Runtime.getRuntime().availableProcessors() : loops, config.millis("idle_timeout")),
                 this, serverStats);
+        writer.addListener(server.watchers());
     }
 
     public void start() throws IOException, InterruptedException {
         writer.start();
+        monitor.start();
         server.start();
         jmx = Jmx.start(this);
         log.info("portd {} serving {} ({}); data {}; range {}-{}; policy {}; config {}", VERSION, config.socket(),
@@ -79,6 +82,9 @@ public final class Portd implements Context {
         long t0 = System.nanoTime();
         if (server != null) {
             server.stopAccepting();
+        }
+        if (monitor != null) {
+            monitor.stop();
         }
         if (writer != null) {
             try {
@@ -135,7 +141,21 @@ public final class Portd implements Context {
 
     @Override
     public PortUse portUse() {
-        return portUse;
+        return monitor;
+    }
+
+    @Override
+    public void probe(Consumer<Reply> done) {
+        monitor.probeNow(done);
+    }
+
+    @Override
+    public Runnable await(int port, long timeoutMillis, Consumer<Reply> done) {
+        return monitor.await(port, timeoutMillis, done);
+    }
+
+    public Monitor monitor() {
+        return monitor;
     }
 
     @Override
@@ -155,7 +175,7 @@ public final class Portd implements Context {
         int hi = tableConfig.hi();
         int free = 0;
         for (int p = t.taken().nextClear(lo, hi); p >= 0; p = p < hi ? t.taken().nextClear(p + 1, hi) : -1) {
-            if (!portUse.inUse(p, Transport.TCP)) {
+            if (!monitor.inUse(p, Transport.TCP)) {
                 free++;
             }
         }
@@ -177,12 +197,15 @@ public final class Portd implements Context {
         rows.put("leases", t.leaseCount());
         rows.put("free", freePorts());
         rows.put("reserved", t.reservations().size());
-        rows.put("conflicts", 0);
+        rows.put("conflicts", t.conflicts().size());
         rows.put("connections", serverStats.connections());
         rows.put("requests", serverStats.requests());
         rows.put("commits", writer.commits());
         rows.put("last_commit", writer.lastCommitMillis() == 0 ? "never" : dev.portd.protocol.Values.time(writer.lastCommitMillis()));
-        rows.put("last_probe", "never");
+        long probed = monitor.occupancy().timeMillis();
+        rows.put("last_probe", probed == 0 ? "never" : dev.portd.protocol.Values.time(probed));
+        rows.put("last_probe_ms", monitor.occupancy().durationMillis());
+        rows.put("sockets", monitor.occupancy().socketCount());
         rows.put("store", store == null ? "closed" : store.file().toString());
         rows.put("store_bytes", store == null ? -1 : store.fileBytes());
         rows.put("transport", server.transport());
