@@ -18,7 +18,7 @@ final class HistoryBean extends NotificationBroadcasterSupport implements Histor
 
     /** The events known today; others (added later) are notified the same way, portd.<event>. */
     private static final String[] TYPES = {"portd.alloc", "portd.release", "portd.renew", "portd.expire", "portd.exit",
-        "portd.conflict", "portd.resolve", "portd.reserve", "portd.unreserve"};
+        "portd.bound", "portd.conflict", "portd.resolve", "portd.reserve", "portd.unreserve"};
 
     private final Portd portd;
     private final AtomicLong sent = new AtomicLong();

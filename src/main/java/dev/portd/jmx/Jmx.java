@@ -92,13 +92,11 @@ public final class Jmx implements Closeable {
         metrics.gauge("leases", () -> () -> portd.table().leaseCount());
         metrics.gauge("free", () -> portd::freePorts);
         metrics.gauge("reserved", () -> () -> portd.table().reservations().size());
-        metrics.timer("probe"); // the prober times each probe into it; registered here so it is listed from the start
 
         Operator operator = new Operator(portd);
-        ProberBean prober = new ProberBean(ProbeStatus.none(portd.config().millis("probe_interval") / 1000), operator);
-        register(Names.PORT_TABLE, Beans.wrap(new PortTableBean(portd, operator, prober), PortTableMBean.class));
+        register(Names.PORT_TABLE, Beans.wrap(new PortTableBean(portd, operator), PortTableMBean.class));
         register(Names.HISTORY, Beans.wrap(history, HistoryMBean.class));
-        register(Names.PROBER, Beans.wrap(prober, ProberMBean.class));
+        register(Names.PROBER, Beans.wrap(new ProberBean(portd, operator), ProberMBean.class));
         register(Names.STORE, Beans.wrap(new StoreBean(portd, operator), StoreMBean.class));
         register(Names.SERVER, Beans.wrap(new ServerBean(portd), ServerMBean.class));
         reporter = JmxReporter.forRegistry(metrics).inDomain(Names.METRICS_DOMAIN).registerWith(server).build();

@@ -49,10 +49,9 @@ final class OpenRows {
             "uid", SimpleType.INTEGER, "pid", SimpleType.INTEGER, "note", SimpleType.STRING);
 
     /** CONFLICTS keys. */
-    static final OpenRows CONFLICT = new OpenRows("conflict", "a conflict: the keys of CONFLICTS",
-            new String[] {"port", "kind"},
+    static final OpenRows CONFLICT = new OpenRows("conflict", "a conflict: the keys of CONFLICTS", new String[] {"port"},
             "port", SimpleType.INTEGER, "kind", SimpleType.STRING, "service", SimpleType.STRING,
-            "pid", SimpleType.INTEGER, "cmd", SimpleType.STRING, "since", SimpleType.STRING);
+            "pid", SimpleType.INTEGER, "uid", SimpleType.INTEGER, "cmd", SimpleType.STRING, "since", SimpleType.STRING);
 
     CompositeType rowType() {
         return rowType;

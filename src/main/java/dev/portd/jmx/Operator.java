@@ -32,7 +32,7 @@ final class Operator {
         this.portd = portd;
     }
 
-    /** Whether this portd has the verb (PROBE and BACKUP come with the prober and the backups). */
+    /** Whether this portd has the verb (BACKUP and BACKUPS come with the backups). */
     static boolean has(String verb) {
         return Verbs.get(verb) != null;
     }

@@ -12,12 +12,10 @@ import javax.management.openmbean.TabularData;
 final class PortTableBean implements PortTableMBean {
     private final Portd portd;
     private final Operator operator;
-    private final ProberBean prober;
 
-    PortTableBean(Portd portd, Operator operator, ProberBean prober) {
+    PortTableBean(Portd portd, Operator operator) {
         this.portd = portd;
         this.operator = operator;
-        this.prober = prober;
     }
 
     @Override
@@ -52,7 +50,7 @@ final class PortTableBean implements PortTableMBean {
 
     @Override
     public int getConflictCount() {
-        return prober.getConflicts().size();
+        return portd.table().conflicts().size();
     }
 
     @Override

@@ -1,64 +1,68 @@
 package dev.portd.jmx;
 
-import dev.portd.protocol.Reply;
+import dev.portd.daemon.Monitor;
+import dev.portd.daemon.Portd;
+import dev.portd.protocol.Row;
 import dev.portd.protocol.Values;
+import dev.portd.table.Conflict;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import javax.management.openmbean.TabularData;
 
-/** Conflicts and probeNow go through the CONFLICTS and PROBE verbs, so they say what the socket says. */
+/** The monitor's last probe, as STATS shows it; probeNow is the PROBE verb. */
 final class ProberBean implements ProberMBean {
-    private final ProbeStatus status;
+    private final Portd portd;
     private final Operator operator;
 
-    ProberBean(ProbeStatus status, Operator operator) {
-        this.status = status;
+    ProberBean(Portd portd, Operator operator) {
+        this.portd = portd;
         this.operator = operator;
+    }
+
+    private Monitor monitor() {
+        return portd.monitor();
     }
 
     @Override
     public long getIntervalSeconds() {
-        return status.intervalSeconds();
+        return monitor().intervalMillis() / 1000;
     }
 
     @Override
     public void setIntervalSeconds(long seconds) {
-        if (seconds < 1) {
-            throw new IllegalArgumentException("IntervalSeconds must be at least 1, not " + seconds);
+        if (seconds < 1 || seconds > 86_400) {
+            throw new IllegalArgumentException("IntervalSeconds must be from 1 to 86400, not " + seconds);
         }
-        status.intervalSeconds(seconds);
+        monitor().setIntervalMillis(seconds * 1000);
     }
 
     @Override
     public String getLastProbeTime() {
-        long t = status.lastProbeTime();
+        long t = monitor().occupancy().timeMillis();
         return t == 0 ? "never" : Values.time(t);
     }
 
     @Override
     public long getLastProbeMillis() {
-        return status.lastProbeMillis();
+        return monitor().occupancy().durationMillis();
     }
 
     @Override
     public int getSocketsSeen() {
-        return status.socketsSeen();
+        return monitor().occupancy().socketCount();
     }
 
     @Override
     public TabularData getConflicts() {
-        if (!Operator.has("CONFLICTS")) {
-            return OpenRows.CONFLICT.table(List.of());
+        List<Row> rows = new ArrayList<>();
+        for (Conflict c : portd.table().conflicts().values()) {
+            rows.add(c.row());
         }
-        Reply r = Operator.check(operator.run("CONFLICTS", List.of(), Map.of()));
-        return OpenRows.CONFLICT.table(r.rows());
+        return OpenRows.CONFLICT.table(rows);
     }
 
     @Override
     public String probeNow() {
-        if (!Operator.has("PROBE")) {
-            throw new IllegalStateException("probeNow is not available: this portd has no PROBE verb yet");
-        }
         return operator.ok("PROBE");
     }
 }

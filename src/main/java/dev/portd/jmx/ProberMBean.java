@@ -15,7 +15,7 @@ public interface ProberMBean {
 
     int getSocketsSeen();
 
-    /** One row per conflict with the CONFLICTS keys. */
+    /** One row per conflict with the CONFLICTS keys, by port. */
     TabularData getConflicts();
 
     /** PROBE: probes now; the reply's {@code sockets=N conflicts=N millis=N}. */
