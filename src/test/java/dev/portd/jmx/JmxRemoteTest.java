@@ -20,6 +20,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,7 +63,9 @@ class JmxRemoteTest {
         creds = TestDaemon.newDir();
         JmxTesting.credentials(creds, "rw-------");
         port = JmxTesting.freeLoopbackPort();
-        daemon = TestDaemon.start(JmxTesting.jmxFlags(creds, port));
+        List<String> args = new ArrayList<>(List.of(JmxTesting.jmxFlags(creds, port)));
+        args.addAll(List.of("--probe-interval", "1h")); // probes only when asked, so the figures hold still
+        daemon = TestDaemon.start(args.toArray(String[]::new));
         connector = JmxTesting.connect(port, "admin", ADMIN_PASSWORD);
         mbs = connector.getMBeanServerConnection();
         sock = daemon.client();
@@ -90,11 +93,14 @@ class JmxRemoteTest {
         assertTrue(sock.call("RESERVE 20050 desc=kept").ok());
         assertEquals("NOTFOUND", sock.call("GET nope").code());
         await("three lease beans", () -> leaseBeans().size() == 3);
+        try (ServerSocket unmanaged = new ServerSocket(20077)) {
+            assertTrue(sock.call("PROBE").value().contains("conflicts=1"), "a listener on the range without a lease");
+        }
 
         JsonNode list = json(sock, "LIST");
         JsonNode history = json(sock, "HISTORY limit=100");
         Set<String> verbs = verbs();
-        JsonNode conflicts = verbs.contains("CONFLICTS") ? json(sock, "CONFLICTS") : null;
+        JsonNode conflicts = json(sock, "CONFLICTS");
         JsonNode backups = verbs.contains("BACKUPS") ? json(sock, "BACKUPS") : null;
         JsonNode version = json(sock, "VERSION");
         JsonNode stats = json(sock, "STATS"); // last: from here on nothing is asked over the socket
@@ -138,7 +144,7 @@ class JmxRemoteTest {
         assertEquals("Main web UI", get(new ObjectName("dev.portd:type=Lease,service=web"), "Description"));
 
         // History
-        assertEquals(4, history.get("count").asInt());
+        assertEquals(5, history.get("count").asInt()); // three allocs, the reservation, the conflict
         assertEquals(history.get("count").asLong(), get(Names.HISTORY, "EventCount"));
         List<CompositeData> events = new ArrayList<>();
         for (Object o : ((TabularData) get(Names.HISTORY, "RecentEvents")).values()) {
@@ -154,14 +160,21 @@ class JmxRemoteTest {
         }
 
         // Prober
+        assertEquals(3600L, get(Names.PROBER, "IntervalSeconds"));
         assertEquals(stats.get("last_probe").asText(), get(Names.PROBER, "LastProbeTime"));
-        assertEquals(Values.durationMillis("probe_interval", stats.get("config.probe_interval").asText()) / 1000,
-                get(Names.PROBER, "IntervalSeconds"));
-        assertInstanceOf(Long.class, get(Names.PROBER, "LastProbeMillis"));
-        assertInstanceOf(Integer.class, get(Names.PROBER, "SocketsSeen"));
+        assertEquals(stats.get("last_probe_ms").asLong(), get(Names.PROBER, "LastProbeMillis"));
+        assertEquals(stats.get("sockets").asInt(), get(Names.PROBER, "SocketsSeen"));
         TabularData conflictRows = (TabularData) get(Names.PROBER, "Conflicts");
+        assertEquals(1, stats.get("conflicts").asInt());
         assertEquals(stats.get("conflicts").asInt(), conflictRows.size());
-        assertEquals(conflicts == null ? 0 : conflicts.get("count").asInt(), conflictRows.size());
+        assertEquals(conflicts.get("count").asInt(), conflictRows.size());
+        for (JsonNode item : conflicts.get("items")) {
+            CompositeData row = conflictRows.get(new Object[] {item.get("port").asInt()});
+            for (String key : List.of("port", "kind", "service", "pid", "uid", "cmd", "since")) {
+                assertEquals(text(item.get(key)), text(row.get(key)), "conflict " + key);
+            }
+        }
+        assertEquals("unmanaged", conflictRows.get(new Object[] {20077}).get("kind"));
 
         // Store
         assertEquals(stats.get("store").asText(), get(Names.STORE, "Path"));
@@ -229,14 +242,17 @@ class JmxRemoteTest {
         assertEquals("NOTFOUND", sock.call("GET from-jmx").code());
         assertEquals(-1, invoke(Names.PORT_TABLE, "lookup", "from-jmx"));
 
-        // PROBE and BACKUP come with the prober and the backups: until then, a clear refusal
-        if (!verbs().contains("PROBE")) {
-            RuntimeMBeanException e = assertThrows(RuntimeMBeanException.class, () -> invoke(Names.PROBER, "probeNow"));
-            assertTrue(e.getTargetException().getMessage().contains("not available"), e.getTargetException().getMessage());
-        } else {
-            String r = (String) invoke(Names.PROBER, "probeNow");
-            assertTrue(r.matches("sockets=\\d+ conflicts=\\d+ millis=\\d+"), r);
-        }
+        String probed = (String) invoke(Names.PROBER, "probeNow");
+        assertTrue(probed.matches("sockets=\\d+ conflicts=\\d+ millis=\\d+"), probed);
+        assertEquals("sockets=" + get(Names.PROBER, "SocketsSeen"), probed.substring(0, probed.indexOf(' ')));
+        mbs.setAttribute(Names.PROBER, new Attribute("IntervalSeconds", 7L));
+        assertEquals(7L, get(Names.PROBER, "IntervalSeconds"));
+        assertTrue(sock.call("STATS").data().contains("config.probe_interval=1h"), "config shows the file's value");
+        RuntimeMBeanException zero = assertThrows(RuntimeMBeanException.class,
+                () -> mbs.setAttribute(Names.PROBER, new Attribute("IntervalSeconds", 0L)));
+        assertInstanceOf(IllegalArgumentException.class, zero.getTargetException());
+
+        // BACKUP comes with the backups: until then, a clear refusal
         if (!verbs().contains("BACKUP")) {
             RuntimeMBeanException e = assertThrows(RuntimeMBeanException.class, () -> invoke(Names.STORE, "backupNow"));
             assertTrue(e.getTargetException().getMessage().contains("not available"), e.getTargetException().getMessage());

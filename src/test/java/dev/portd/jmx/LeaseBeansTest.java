@@ -8,8 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portd.testing.LineClient;
 import dev.portd.testing.TestDaemon;
 import java.lang.management.ManagementFactory;
+import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import javax.management.MBeanServer;
+import javax.management.Notification;
+import javax.management.NotificationListener;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,6 +58,43 @@ class LeaseBeansTest {
             PLATFORM.invoke(Names.PORT_TABLE, "release", new Object[] {"viajmx"}, new String[] {String.class.getName()});
             await("viajmx's bean to go", () -> !PLATFORM.isRegistered(j));
             assertEquals(Set.of(), PLATFORM.queryNames(Names.LEASES, null));
+        }
+    }
+
+    @Test
+    void leasesTheDaemonEndsTakeTheirBeansAlong() throws Exception {
+        BlockingQueue<Notification> events = new LinkedBlockingQueue<>();
+        NotificationListener listener = (n, hb) -> events.add(n);
+        Process sleeper = new ProcessBuilder("sleep", "600").start();
+        try (TestDaemon d = TestDaemon.start("--probe-interval", "1h")) {
+            PLATFORM.addNotificationListener(Names.HISTORY, listener, null, null);
+            ObjectName shortLived = Names.lease("short-lived");
+            ObjectName bound = Names.lease("bound-to-pid");
+            ObjectName moving = Names.lease("moving");
+            assertTrue(d.call("ALLOC short-lived ttl=1").ok());
+            assertTrue(d.call("ALLOC bound-to-pid pid=" + sleeper.pid()).ok());
+            assertTrue(d.call("ALLOC moving").ok());
+            await("three beans", () -> PLATFORM.isRegistered(shortLived) && PLATFORM.isRegistered(bound)
+                    && PLATFORM.isRegistered(moving));
+
+            assertEquals("OK 20090", d.call("RESOLVE moving port=20090").status());
+            assertEquals(20090, PLATFORM.getAttribute(moving, "Port"), "the same bean, the new port");
+
+            await("the ttl lease's bean to go", () -> !PLATFORM.isRegistered(shortLived));
+            sleeper.destroy();
+            sleeper.waitFor();
+            assertTrue(d.call("PROBE").ok());
+            await("the exited process's lease's bean to go", () -> !PLATFORM.isRegistered(bound));
+            assertTrue(PLATFORM.isRegistered(moving));
+
+            Set<String> types = new HashSet<>();
+            await("the expire and exit notifications", () -> {
+                events.forEach(n -> types.add(n.getType()));
+                return types.containsAll(Set.of("portd.alloc", "portd.resolve", "portd.expire", "portd.exit"));
+            });
+            PLATFORM.removeNotificationListener(Names.HISTORY, listener);
+        } finally {
+            sleeper.destroyForcibly();
         }
     }
 
