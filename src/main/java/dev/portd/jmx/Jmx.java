@@ -50,12 +50,12 @@ public final class Jmx implements Closeable {
     private JmxConnector connector;
     private volatile boolean closed;
 
-    private Jmx(Portd portd, MBeanServer server) {
+    private Jmx(Portd portd, MBeanServer server, int queue) {
         this.portd = portd;
         this.server = server;
         this.history = new HistoryBean(portd);
         this.leases = new LeaseBeans(portd, server);
-        this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
+        this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue), r -> {
             Thread t = new Thread(r, "portd-jmx");
             t.setDaemon(true);
             return t;
@@ -77,7 +77,12 @@ public final class Jmx implements Closeable {
             log.warn("another portd in this JVM holds the JMX names; this one registers on a server of its own");
             server = MBeanServerFactory.newMBeanServer();
         }
-        Jmx jmx = new Jmx(portd, server);
+        return start(portd, server, QUEUE);
+    }
+
+    /** On a given server, with a given queue of commits waiting for the JMX thread. */
+    static Jmx start(Portd portd, MBeanServer server, int queue) throws IOException {
+        Jmx jmx = new Jmx(portd, server, queue);
         try {
             jmx.open();
         } catch (IOException | RuntimeException e) {

@@ -64,7 +64,7 @@ class JmxRemoteTest {
         JmxTesting.credentials(creds, "rw-------");
         port = JmxTesting.freeLoopbackPort();
         List<String> args = new ArrayList<>(List.of(JmxTesting.jmxFlags(creds, port)));
-        args.addAll(List.of("--probe-interval", "1h")); // probes only when asked, so the figures hold still
+        args.addAll(List.of("--probe-interval", "1h", "--range", JmxTesting.RANGE)); // probes only when asked
         daemon = TestDaemon.start(args.toArray(String[]::new));
         connector = JmxTesting.connect(port, "admin", ADMIN_PASSWORD);
         mbs = connector.getMBeanServerConnection();
@@ -90,11 +90,13 @@ class JmxRemoteTest {
         assertTrue(sock.call("ALLOC web desc=\"Main web UI\"").ok());
         assertTrue(sock.call("ALLOC my.api_v2-x ttl=1h").ok());
         assertTrue(sock.call("ALLOC db pid=" + ProcessHandle.current().pid()).ok());
-        assertTrue(sock.call("RESERVE 20050 desc=kept").ok());
+        assertTrue(sock.call("RESERVE 27350 desc=kept").ok());
         assertEquals("NOTFOUND", sock.call("GET nope").code());
         await("three lease beans", () -> leaseBeans().size() == 3);
-        try (ServerSocket unmanaged = new ServerSocket(20077)) {
-            assertTrue(sock.call("PROBE").value().contains("conflicts=1"), "a listener on the range without a lease");
+        int unmanagedPort;
+        try (ServerSocket unmanaged = JmxTesting.listenerInRange()) {
+            unmanagedPort = unmanaged.getLocalPort();
+            assertTrue(sock.call("PROBE").ok());
         }
 
         JsonNode list = json(sock, "LIST");
@@ -144,7 +146,7 @@ class JmxRemoteTest {
         assertEquals("Main web UI", get(new ObjectName("dev.portd:type=Lease,service=web"), "Description"));
 
         // History
-        assertEquals(5, history.get("count").asInt()); // three allocs, the reservation, the conflict
+        assertTrue(history.get("count").asInt() >= 5, "three allocs, the reservation, the conflict");
         assertEquals(history.get("count").asLong(), get(Names.HISTORY, "EventCount"));
         List<CompositeData> events = new ArrayList<>();
         for (Object o : ((TabularData) get(Names.HISTORY, "RecentEvents")).values()) {
@@ -165,7 +167,7 @@ class JmxRemoteTest {
         assertEquals(stats.get("last_probe_ms").asLong(), get(Names.PROBER, "LastProbeMillis"));
         assertEquals(stats.get("sockets").asInt(), get(Names.PROBER, "SocketsSeen"));
         TabularData conflictRows = (TabularData) get(Names.PROBER, "Conflicts");
-        assertEquals(1, stats.get("conflicts").asInt());
+        assertTrue(stats.get("conflicts").asInt() >= 1, "ours, and whatever else listens in the range");
         assertEquals(stats.get("conflicts").asInt(), conflictRows.size());
         assertEquals(conflicts.get("count").asInt(), conflictRows.size());
         for (JsonNode item : conflicts.get("items")) {
@@ -174,7 +176,7 @@ class JmxRemoteTest {
                 assertEquals(text(item.get(key)), text(row.get(key)), "conflict " + key);
             }
         }
-        assertEquals("unmanaged", conflictRows.get(new Object[] {20077}).get("kind"));
+        assertEquals("unmanaged", conflictRows.get(new Object[] {unmanagedPort}).get("kind"));
 
         // Store
         assertEquals(stats.get("store").asText(), get(Names.STORE, "Path"));

@@ -24,6 +24,24 @@ final class JmxTesting {
     static final String VIEWER_PASSWORD = "pw-of-viewer-91c2";
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The managed range of the daemons these tests start: narrow and off the usual start, because other
+     * suites on the host bind ports of the default range and the prober rightly reports them.
+     */
+    static final String RANGE = "27300-27399";
+
+    /** A listener on some free port of {@link #RANGE}: an unmanaged port for the prober to find. */
+    static ServerSocket listenerInRange() throws IOException {
+        for (int p = 27399; p >= 27300; p--) {
+            try {
+                return new ServerSocket(p);
+            } catch (IOException taken) {
+                // someone else's: try the next
+            }
+        }
+        throw new IOException("no free port in " + RANGE);
+    }
+
     static int freeLoopbackPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             return s.getLocalPort();
