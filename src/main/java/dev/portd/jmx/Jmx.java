@@ -38,6 +38,12 @@ public final class Jmx implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Jmx.class);
 
     static final int QUEUE = 10_000;
+    /**
+     * JMX keeps the server's newest notifications for remote clients (local attach too) to fetch; the JDK's
+     * default of 1000 is shared with the registration notice of every lease bean, so a burst of leases
+     * pushed History events out before a client fetched them. Sized like our queue, unless set by the operator.
+     */
+    private static final String NOTIFICATION_BUFFER = "jmx.remote.x.notification.buffer.size";
 
     private final Portd portd;
     private final MBeanServer server;
@@ -72,6 +78,9 @@ public final class Jmx implements Closeable {
      * daemon in the same JVM (tests) gets a server of its own rather than failing or taking over the names.
      */
     public static Jmx start(Portd portd) throws IOException {
+        if (System.getProperty(NOTIFICATION_BUFFER) == null) {
+            System.setProperty(NOTIFICATION_BUFFER, Integer.toString(QUEUE));
+        }
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         if (server.isRegistered(Names.PORT_TABLE)) {
             log.warn("another portd in this JVM holds the JMX names; this one registers on a server of its own");
