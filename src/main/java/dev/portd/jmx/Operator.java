@@ -4,7 +4,6 @@ import dev.portd.daemon.Portd;
 import dev.portd.protocol.ErrorCode;
 import dev.portd.protocol.Reply;
 import dev.portd.protocol.Request;
-import dev.portd.protocol.Verbs;
 import dev.portd.table.Caller;
 import java.security.AccessController;
 import java.util.List;
@@ -30,11 +29,6 @@ final class Operator {
 
     Operator(Portd portd) {
         this.portd = portd;
-    }
-
-    /** Whether this portd has the verb (BACKUP and BACKUPS come with the backups). */
-    static boolean has(String verb) {
-        return Verbs.get(verb) != null;
     }
 
     /** The reply to {@code VERB args...}, whatever it is. Runs on the JMX caller's thread, never an event loop. */
