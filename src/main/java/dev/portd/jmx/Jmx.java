@@ -122,7 +122,11 @@ public final class Jmx implements Closeable {
         JmxConnector.Settings settings = JmxConnector.check(portd.config());
         if (settings != null) {
             connector = JmxConnector.open(settings, server);
-            log.info("JMX on {} (loopback only; users from {})", connector.url(), settings.passwordFile());
+            log.atInfo().setMessage("JMX connector on 127.0.0.1:" + settings.port())
+                    .addKeyValue("url", connector.url())
+                    .addKeyValue("password_file", settings.passwordFile()) // the name only, never the content
+                    .addKeyValue("access_file", settings.accessFile())
+                    .log();
         }
     }
 
