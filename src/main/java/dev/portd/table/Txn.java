@@ -350,7 +350,7 @@ public final class Txn {
 
     /** Records an event made by the caller. */
     public void event(String name, String service, int port, int prev, String note) {
-        append(new Event(table.nextSeq(), now, name, service, port, prev, caller.uid(), caller.pid(), note,
+        append(new Event(table.nextSeq(), now, name, service, port, prev, caller.uid(), caller.pid(), noted(note),
                 caller.cmd()));
     }
 
@@ -362,6 +362,15 @@ public final class Txn {
     private void append(Event e) {
         table = table.append(e, config.historyMax());
         events.add(e);
+    }
+
+    /** A change that did not come over the socket says where it came from (jmx:admin) before its own note. */
+    private String noted(String note) {
+        String via = caller.via();
+        if (via == null || via.equals("socket")) {
+            return note;
+        }
+        return note == null ? via : via + " " + note;
     }
 
     public boolean mayChange(Lease l) {
