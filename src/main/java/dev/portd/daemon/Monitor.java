@@ -116,6 +116,11 @@ public final class Monitor implements PortUse {
         return occupancy;
     }
 
+    /** WAIT requests not answered yet. */
+    public int waiterCount() {
+        return waiters.size();
+    }
+
     // ---- probing ----
 
     /** PROBE: probes now and replies {@code OK sockets= conflicts= millis=} once the findings are committed. */
