@@ -152,11 +152,12 @@ public final class Monitor implements PortUse {
                     + seen.durationMillis(), Row.of("sockets", seen.socketCount()).put("conflicts", o.conflicts().size())
                     .put("millis", seen.durationMillis()));
         }, reply -> {
+            // After the commit, so a read pipelined after WAIT or PROBE sees what the probe found.
+            checkWaiters(seen);
             if (done != null) {
                 done.accept(reply);
             }
         });
-        checkWaiters(occ);
     }
 
     // ---- ttl expiry and waiters, every tick ----

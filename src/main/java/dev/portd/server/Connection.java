@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * exactly one reply per request, in request order, however late each completes.
  *
  * <p>Requests start in order. A change starts at once (the writer keeps each connection's changes in
- * order); a read waits until this connection's earlier changes are answered, so a pipelining client
- * always reads its own writes. Everything here runs on the channel's event loop; replies from the
- * writer thread hop back onto it.
+ * order); a read waits until this connection's earlier requests are answered (its changes, a PROBE's
+ * findings, a WAIT), so a pipelining client always reads what it wrote or waited for. Everything here
+ * runs on the channel's event loop; replies from the writer thread hop back onto it.
  */
 final class Connection extends ChannelInboundHandlerAdapter implements Session {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -53,7 +53,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
 
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
-    private int writesInFlight;
+    /** Requests started and not answered yet: a change in flight, a PROBE, a WAIT. */
+    private int unanswered;
     private boolean processing;
     private boolean closing;
     private boolean throttled;
@@ -66,14 +67,12 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     /** A started request whose reply may not have come yet. */
     private static final class Slot {
         final boolean json;
-        final boolean write;
         final String verb;
         final long startNanos = System.nanoTime();
         Reply reply;
 
-        Slot(boolean json, boolean write, String verb) {
+        Slot(boolean json, String verb) {
             this.json = json;
-            this.write = write;
             this.verb = verb;
         }
     }
@@ -196,8 +195,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
         try {
             while (!waiting.isEmpty() && !closing) {
                 Pending p = waiting.peek();
-                if (!p.write && writesInFlight > 0) {
-                    break; // a read waits for this connection's earlier changes
+                if (!p.write && unanswered > 0) {
+                    break; // a read waits for this connection's earlier requests
                 }
                 if (!ctx.channel().isWritable()) {
                     break; // the client is not reading its replies: make no more until it does
@@ -218,11 +217,9 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     }
 
     private void start(Pending p) {
-        Slot slot = new Slot(p.json, p.write, p.request == null ? null : p.request.verb());
+        Slot slot = new Slot(p.json, p.request == null ? null : p.request.verb());
         slots.add(slot);
-        if (p.write) {
-            writesInFlight++;
-        }
+        unanswered++;
         if (p.error != null) {
             complete(slot, p.error);
             return;
@@ -253,9 +250,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
         }
         slot.reply = reply;
         stats.replied(slot.verb, slot.startNanos, reply);
-        if (slot.write) {
-            writesInFlight--;
-        }
+        unanswered--;
         process();
     }
 
