@@ -69,10 +69,18 @@ public final class Monitor implements PortUse {
         this.probeTimer = metrics.timer("probe");
     }
 
-    /** Probes once before serving (leases whose process died while portd was down end now), then on schedule. */
+    /**
+     * Probes once and commits what it found before serving (leases whose process died while portd was down
+     * end now, before anyone can see them), then on schedule.
+     */
     public void start() {
+        java.util.concurrent.CompletableFuture<Reply> first = new java.util.concurrent.CompletableFuture<>();
         try {
-            thread.submit(() -> probe(null)).get();
+            thread.execute(() -> probe(first::complete));
+            Reply r = first.get(30, TimeUnit.SECONDS);
+            if (!r.ok()) {
+                log.warn("first probe failed: {}", r.statusLine());
+            }
         } catch (Exception e) {
             log.warn("first probe failed: {}", e.toString());
         }
