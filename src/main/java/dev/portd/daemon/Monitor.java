@@ -256,7 +256,12 @@ public final class Monitor implements PortUse {
         Waiter w = new Waiter(port, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), done);
         waiters.add(w);
         try {
-            thread.execute(() -> checkWaiters(occupancy));
+            // The last probe may predate a restart: its listener counts only if the port is really held now.
+            thread.execute(() -> {
+                if (!BindCheck.canBind(port, Transport.TCP)) {
+                    checkWaiters(occupancy);
+                }
+            });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             w.finish(Reply.error(ErrorCode.BUSY, "portd is shutting down"));
         }
