@@ -229,8 +229,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
             complete(slot, Reply.error(ErrorCode.BADREQ, "while watching, only UNWATCH, PING and QUIT are accepted"));
             return;
         }
-        if (watching || p.request.verb().equals("WATCH")) {
-            watchJson = p.json;
+        if (!watching && p.request.verb().equals("WATCH")) {
+            watchJson = p.json; // a PING in between must not change the stream's format
         }
         Verbs.run(p.request, caller, context, this, reply -> complete(slot, reply));
     }
