@@ -22,6 +22,7 @@ import java.util.ArrayDeque;
 import dev.portd.table.Event;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +71,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
         final String verb;
         final long startNanos = System.nanoTime();
         Reply reply;
+        /** Run if the connection closes before the reply comes (a WAIT's cancel); dropped with the slot. */
+        Runnable onClose;
 
         Slot(boolean json, String verb) {
             this.json = json;
@@ -81,7 +84,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     private boolean watchJson;
     private long eventsSent;
     private final ArrayDeque<Event> heldEvents = new ArrayDeque<>();
-    private List<Runnable> closeHooks;
+    /** The request being started, for {@link #onClose}. */
+    private Slot starting;
 
     Connection(Context context, ServerStats stats, Watchers watchers) {
         this.context = context;
@@ -110,8 +114,10 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
             stats.closed();
         }
         watchers.remove(this);
-        if (closeHooks != null) {
-            closeHooks.forEach(Runnable::run);
+        for (Slot s : slots) {
+            if (s.reply == null && s.onClose != null) {
+                s.onClose.run();
+            }
         }
         closing = true;
         waiting.clear();
@@ -167,10 +173,12 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            // The client is done sending (nc -q, shutdown(SHUT_WR)): answer what it sent, then close.
+            // The client is done sending (nc -N, shutdown(SHUT_WR)): answer what it sent, then close. A WAIT
+            // or WATCH goes on while the client reads, so watch whether it closed entirely.
             inputShutdown = true;
             process();
             ctx.flush();
+            checkPeer();
             return;
         }
         if (evt instanceof IdleStateEvent && slots.isEmpty() && waiting.isEmpty() && !watching) {
@@ -208,7 +216,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
         } finally {
             processing = false;
         }
-        if (inputShutdown && waiting.isEmpty() && slots.isEmpty() && !closing) {
+        if (inputShutdown && waiting.isEmpty() && slots.isEmpty() && !watching && !closing) {
             closing = true;
             ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
             return;
@@ -232,7 +240,12 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
         if (!watching && p.request.verb().equals("WATCH")) {
             watchJson = p.json; // a PING in between must not change the stream's format
         }
-        Verbs.run(p.request, caller, context, this, reply -> complete(slot, reply));
+        starting = slot;
+        try {
+            Verbs.run(p.request, caller, context, this, reply -> complete(slot, reply));
+        } finally {
+            starting = null;
+        }
     }
 
     /** Records a reply; safe from any thread. */
@@ -311,6 +324,22 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
         }
     }
 
+    /**
+     * After end of input, while a reply or a WATCH is still owed: a client that closed entirely is dropped
+     * (its WAIT cancelled), checked now and every second.
+     */
+    private void checkPeer() {
+        if (closing || !ctx.channel().isActive() || slots.isEmpty() && !watching) {
+            return;
+        }
+        if (PeerGone.gone(ctx.channel())) {
+            log.debug("uid {} pid {} closed its connection with a request pending", caller.uid(), caller.pid());
+            ctx.close();
+            return;
+        }
+        ctx.executor().schedule(this::checkPeer, 1, TimeUnit.SECONDS);
+    }
+
     /** Reads only while the client keeps up: a bounded backlog and a writable socket. */
     private void updateAutoRead() {
         int backlog = waiting.size() + slots.size();
@@ -347,9 +376,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
 
     @Override
     public void onClose(Runnable hook) {
-        if (closeHooks == null) {
-            closeHooks = new java.util.ArrayList<>(1);
+        if (starting != null && starting.reply == null) {
+            starting.onClose = hook;
         }
-        closeHooks.add(hook);
     }
 }
