@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portd.store.Store;
+import dev.portd.table.Lease;
+import dev.portd.table.PortTable;
+import dev.portd.testing.ChildDaemon;
+import dev.portd.testing.LineClient;
 import dev.portd.testing.Listener;
 import dev.portd.testing.Poll;
 import dev.portd.testing.Ports;
 import dev.portd.testing.TestDaemon;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +23,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.mapdb.DB;
-import org.mapdb.DBMaker;
-import org.mapdb.HTreeMap;
-import org.mapdb.Serializer;
 
 /** Leases bound to a real process: they end when it exits, while portd runs or while it is down. */
 @Timeout(60)
@@ -103,8 +105,35 @@ class PidLeaseTest {
         assertEquals(List.of("alloc", "exit"), d.events("job"));
     }
 
+    /** The daemon is killed (no clean stop), the process dies meanwhile: the lease ends when the daemon is back. */
+    @Test
+    void aProcessThatDiedWhileTheDaemonWasKilledEndsItsLeaseAtStart() throws Exception {
+        Path dir = TestDaemon.newDir();
+        Path socket = dir.resolve("portd.sock");
+        int lo = Ports.freeWindow(4);
+        String[] args = {"--socket", socket.toString(), "--data", dir.resolve("data").toString(),
+                "--range", Ports.range(lo, 4), "--probe-interval", "1h"};
+        Process owner = sleeper();
+        try {
+            try (ChildDaemon first = ChildDaemon.start(socket, dir.resolve("first.log"), Map.of(), args);
+                 LineClient c = new LineClient(socket)) {
+                assertTrue(c.call("ALLOC job pid=" + owner.pid()).ok());
+                first.kill9();
+            }
+            owner.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            try (ChildDaemon second = ChildDaemon.start(socket, dir.resolve("second.log"), Map.of(), args);
+                 LineClient c = new LineClient(socket)) {
+                assertEquals("OK 0", c.call("LIST").status(), second.output());
+                List<String> events = c.call("HISTORY job").rows().stream().map(r -> r.get("event")).toList();
+                assertEquals(List.of("alloc", "exit"), events);
+            }
+        } finally {
+            TestDaemon.deleteTree(dir);
+        }
+    }
+
     /**
-     * The store names a live pid but with another start time, as when the pid was recycled while
+     * The store names a live pid but with a later start time, as when the pid was recycled while
      * portd was down: the live process does not keep the lease.
      */
     @Test
@@ -113,15 +142,12 @@ class PidLeaseTest {
         Process owner = sleeper();
         d.call("ALLOC job pid=" + owner.pid());
         d.stop();
-        DB db = DBMaker.fileDB(d.data().resolve("portd.db").toFile()).fileChannelEnable().transactionEnable().make();
-        try {
-            HTreeMap<String, String> leases = db.hashMap("leases", Serializer.STRING, Serializer.STRING).open();
-            String line = leases.get("job");
-            assertTrue(line.matches(".* pidstart=\\d+ .*"), line);
-            leases.put("job", line.replaceFirst(" pidstart=\\d+ ", " pidstart=1 "));
-            db.commit();
-        } finally {
-            db.close();
+        try (Store store = Store.open(d.data())) {
+            PortTable t = store.load();
+            Lease l = t.lease("job");
+            Lease recycled = new Lease(l.service(), l.port(), l.proto(), l.uid(), l.pid(), l.pidStart() + 1, l.since(),
+                    l.expires(), l.ttlMillis(), l.desc(), l.state());
+            store.replaceAll(PortTable.load(List.of(recycled), t.reservations(), t.history(), t.lastPort()));
         }
         d.startAgain();
         assertTrue(owner.isAlive());
