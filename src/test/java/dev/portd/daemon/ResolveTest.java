@@ -101,6 +101,10 @@ class ResolveTest {
         assertEquals("BADREQ", d.call("RESOLVE a swap=a").code());
         assertEquals("BADREQ", d.call("RESOLVE a port=" + (lo + 5) + " swap=b").code());
         assertEquals("BADREQ", d.call("RESOLVE a port=0").code());
+        for (int i = 0; i < 4; i++) {
+            assertTrue(d.call("ALLOC fill" + i).ok());
+        }
+        assertEquals("EXHAUSTED", d.call("RESOLVE a").code(), "no free port left in the range");
         assertEquals(List.of("alloc"), d.events("a"));
     }
 
