@@ -279,20 +279,11 @@ public final class Verbs {
     }
 
     private static Writer.Change alloc(Call c) {
-        TableConfig cfg = c.ctx().tableConfig();
         String service = Values.service(c.arg(0));
         int port = c.portOption("port");
-        int lo = cfg.lo();
-        int hi = cfg.hi();
-        if (c.has("range")) {
-            int[] r = Values.range("range", c.option("range"));
-            if (r[0] < cfg.lo() || r[1] > cfg.hi()) {
-                throw PortdException.badRequest("range " + c.option("range") + " is not inside the managed range "
-                        + cfg.lo() + "-" + cfg.hi());
-            }
-            lo = r[0];
-            hi = r[1];
-        }
+        int[] range = rangeOption(c);
+        int lo = range[0];
+        int hi = range[1];
         Transport proto = c.has("proto") ? Transport.parse(c.option("proto")) : Transport.TCP;
         int pid = 0;
         long pidStart = 0;
@@ -323,6 +314,20 @@ public final class Verbs {
         if (c.session() != null) {
             c.session().onClose(cancel);
         }
+    }
+
+    /** {@code range=LO-HI}, which must lie inside the managed range; the managed range when absent. */
+    private static int[] rangeOption(Call c) {
+        TableConfig cfg = c.ctx().tableConfig();
+        if (!c.has("range")) {
+            return new int[] {cfg.lo(), cfg.hi()};
+        }
+        int[] r = Values.range("range", c.option("range"));
+        if (r[0] < cfg.lo() || r[1] > cfg.hi()) {
+            throw PortdException.badRequest("range " + c.option("range") + " is not inside the managed range "
+                    + cfg.lo() + "-" + cfg.hi());
+        }
+        return r;
     }
 
     private static long positiveDuration(Call c, String key) {
@@ -408,18 +413,9 @@ public final class Verbs {
     }
 
     private static Reply free(Call c) {
-        TableConfig cfg = c.ctx().tableConfig();
-        int lo = cfg.lo();
-        int hi = cfg.hi();
-        if (c.has("range")) {
-            int[] r = Values.range("range", c.option("range"));
-            if (r[0] < cfg.lo() || r[1] > cfg.hi()) {
-                throw PortdException.badRequest("range " + c.option("range") + " is not inside the managed range "
-                        + cfg.lo() + "-" + cfg.hi());
-            }
-            lo = r[0];
-            hi = r[1];
-        }
+        int[] range = rangeOption(c);
+        int lo = range[0];
+        int hi = range[1];
         PortSet taken = c.ctx().table().taken();
         PortUse use = c.ctx().portUse();
         List<Row> rows = new ArrayList<>();
