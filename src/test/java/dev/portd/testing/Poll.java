@@ -1,21 +1,5 @@
 package dev.portd.testing;
 
-<<<<<<< HEAD
-import java.util.concurrent.Callable;
-
-/** Waits for a condition the daemon reaches on its own time (expiry, a closed connection), never for a fixed time. */
-public final class Poll {
-    private Poll() {}
-
-    /** Re-evaluates {@code condition} every 10 ms until it is true; fails naming {@code what} after {@code seconds}. */
-    public static void until(String what, long seconds, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + seconds + " s: " + what);
-            }
-            Thread.sleep(10);
-=======
 import java.util.concurrent.TimeUnit;
 
 /** Waiting for a condition with a deadline: how tests synchronize with the daemon, never by sleeping a fixed time. */
@@ -42,7 +26,6 @@ public final class Poll {
                 throw new AssertionError("timed out after " + seconds + " s waiting until " + what);
             }
             Thread.sleep(20);
->>>>>>> lifecycle
         }
     }
 }
