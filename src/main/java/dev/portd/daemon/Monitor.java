@@ -70,10 +70,18 @@ public final class Monitor implements PortUse {
         this.probeTimer = metrics.timer("probe");
     }
 
-    /** Probes once before serving (leases whose process died while portd was down end now), then on schedule. */
+    /**
+     * Probes once and commits what it found before serving (leases whose process died while portd was down
+     * end now, before anyone can see them), then on schedule.
+     */
     public void start() {
+        java.util.concurrent.CompletableFuture<Reply> first = new java.util.concurrent.CompletableFuture<>();
         try {
-            thread.submit(() -> probe(null)).get();
+            thread.execute(() -> probe(first::complete));
+            Reply r = first.get(30, TimeUnit.SECONDS);
+            if (!r.ok()) {
+                log.warn("first probe failed: {}", r.statusLine());
+            }
         } catch (Exception e) {
             log.warn("first probe failed: {}", e.toString());
         }
@@ -117,6 +125,11 @@ public final class Monitor implements PortUse {
         return occupancy;
     }
 
+    /** WAIT requests not answered yet. */
+    public int waiterCount() {
+        return waiters.size();
+    }
+
     // ---- probing ----
 
     /** PROBE: probes now and replies {@code OK sockets= conflicts= millis=} once the findings are committed. */
@@ -148,11 +161,12 @@ public final class Monitor implements PortUse {
                     + seen.durationMillis(), Row.of("sockets", seen.socketCount()).put("conflicts", o.conflicts().size())
                     .put("millis", seen.durationMillis()));
         }, reply -> {
+            // After the commit, so a read pipelined after WAIT or PROBE sees what the probe found.
+            checkWaiters(seen);
             if (done != null) {
                 done.accept(reply);
             }
         });
-        checkWaiters(occ);
     }
 
     // ---- ttl expiry and waiters, every tick ----
@@ -245,7 +259,12 @@ public final class Monitor implements PortUse {
         Waiter w = new Waiter(port, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), done);
         waiters.add(w);
         try {
-            thread.execute(() -> checkWaiters(occupancy));
+            // The last probe may predate a restart: its listener counts only if the port is really held now.
+            thread.execute(() -> {
+                if (!BindCheck.canBind(port, Transport.TCP)) {
+                    checkWaiters(occupancy);
+                }
+            });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             w.finish(Reply.error(ErrorCode.BUSY, "portd is shutting down"));
         }
