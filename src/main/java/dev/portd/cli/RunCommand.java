@@ -88,6 +88,7 @@ final class RunCommand {
         } else {
             pb.redirectInput(new File("/dev/null"));
         }
+        SignalRelay relay = console ? SignalRelay.install() : null;
         Process child;
         try {
             child = pb.start();
@@ -96,8 +97,8 @@ final class RunCommand {
             return e.getMessage() != null && e.getMessage().contains("error=2,") ? 127 : 126;
         }
         Thread[] copiers = {};
-        if (console) {
-            SignalRelay.install(child);
+        if (relay != null) {
+            relay.attach(child);
         } else {
             copiers = new Thread[] {copy(child.getInputStream(), out), copy(child.getErrorStream(), err)};
         }

@@ -3,34 +3,68 @@ package dev.portd.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import sun.misc.Signal;
 
 /**
  * Passes SIGTERM, SIGHUP and SIGINT on to the child of {@code portctl run}, which portctl then waits
  * for (so it can release the lease and exit with the child's status) instead of dying itself.
  *
- * <p>When portctl runs in the foreground of a terminal, Ctrl-C already reaches the child (it is in the
- * same foreground process group), so SIGINT is then not sent a second time; it is only ignored. A
- * shell launcher could not do this better: it cannot wait for a child and also trap signals without
- * races, and the JVM would still be a separate process to keep alive.
+ * <p>The handlers go in before the child starts: a signal that arrives in between is held and passed
+ * on as soon as the child exists, rather than killing portctl and orphaning the child. When portctl
+ * runs in the foreground of a terminal, Ctrl-C already reaches the child (it is in the same
+ * foreground process group), so SIGINT is then not sent a second time; it is only ignored. A shell
+ * launcher could not do this better: it would have to wait for a child and trap signals at once,
+ * and the JVM would still be a separate process to keep alive. {@code sun.misc.Signal} is in the
+ * JDK's jdk.unsupported module, on every JDK 17 for Linux.
  */
 final class SignalRelay {
+    private Process child;
+    private final List<String> held = new ArrayList<>(2);
+
     private SignalRelay() {}
 
-    static void install(Process child) {
+    /** Takes over the three signals now; call {@link #attach} once the child runs. */
+    static SignalRelay install() {
+        SignalRelay relay = new SignalRelay();
         boolean terminalSendsInt = inTerminalForeground();
         for (String name : new String[] {"TERM", "HUP", "INT"}) {
             boolean forward = !(name.equals("INT") && terminalSendsInt);
             try {
                 Signal.handle(new Signal(name), s -> {
                     if (forward) {
-                        send(child, name);
+                        relay.signal(name);
                     }
                 });
             } catch (IllegalArgumentException e) {
                 // the JVM does not take this signal (e.g. SIGHUP under nohup): the child inherits that too
             }
         }
+        return relay;
+    }
+
+    /** The child to pass signals to; signals held until now go to it at once. */
+    void attach(Process p) {
+        List<String> pending;
+        synchronized (this) {
+            child = p;
+            pending = List.copyOf(held);
+            held.clear();
+        }
+        pending.forEach(s -> send(p, s));
+    }
+
+    private void signal(String name) {
+        Process p;
+        synchronized (this) {
+            p = child;
+            if (p == null) {
+                held.add(name);
+                return;
+            }
+        }
+        send(p, name);
     }
 
     private static void send(Process child, String signal) {

@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** portctl import of ~/.ports files and JSON, against the real daemon. */
+@Timeout(120)
 class ImporterTest extends LiveDaemon {
     int taken;
     int p1;

@@ -11,12 +11,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * packaging/bin/portctl as a real process: the launcher finds its classes (PORTD_JAR: here the test
  * class path, since the shaded jar is built after the tests), exit codes reach the shell, and run
  * passes signals on to its command.
  */
+@Timeout(120)
 class LauncherTest extends LiveDaemon {
     static final Path LAUNCHER = Path.of("packaging/bin/portctl").toAbsolutePath();
 
@@ -56,23 +58,27 @@ class LauncherTest extends LiveDaemon {
     void runPassesSignalsOnAndReleases() throws Exception {
         Process p = launcher(socket.toString(), "run", "sig", "--", "sh", "-c",
                 "trap 'echo got-hup' HUP; trap 'echo got-int' INT; trap 'echo got-term; exit 7' TERM; "
-                        + "echo \"ready $PORT\"; while :; do sleep 0.05; done")
+                        + "echo \"ready $PORT $$\"; while :; do sleep 0.05; done")
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        long child = -1;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String ready = out.readLine();
-            assertEquals("ready " + portctl("get", "sig").out().strip(), ready);
+            String[] ready = out.readLine().split(" ");
+            child = Long.parseLong(ready[2]);
+            assertEquals("ready " + portctl("get", "sig").out().strip(), ready[0] + " " + ready[1]);
             assertTrue(portctl("raw", "LIST sig").out().contains(" pid=" + p.pid() + " "),
                     "the lease is bound to the launcher's pid, which is the JVM's (exec)");
+            // Sent as soon as the command runs: portctl takes the signals before it starts the command.
             kill("HUP", p.pid());
             assertEquals("got-hup", out.readLine());
             kill("INT", p.pid());
             assertEquals("got-int", out.readLine());
             kill("TERM", p.pid()); // not destroy(): that also closes our end of its pipes
             assertEquals("got-term", out.readLine());
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS));
         } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            ProcessHandle.of(child).ifPresent(ProcessHandle::destroyForcibly); // only left over when a step failed
+            p.destroyForcibly();
         }
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
         assertEquals(7, p.exitValue(), "the command's status");
         assertEquals(1, portctl("get", "sig").code(), "released");
     }

@@ -15,8 +15,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** portctl's verb commands, in-process, against the real daemon on a temp socket. */
+@Timeout(120)
 class PortctlTest extends LiveDaemon {
 
     @Test

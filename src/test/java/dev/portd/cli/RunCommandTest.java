@@ -18,8 +18,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** portctl run: the lease exists while the command runs, is gone after, and the status comes through. */
+@Timeout(120)
 class RunCommandTest extends LiveDaemon {
     static final String SELF = Long.toString(ProcessHandle.current().pid());
 
