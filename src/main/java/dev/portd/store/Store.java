@@ -37,6 +37,13 @@ public final class Store implements Closeable {
     private final BTreeMap<Integer, String> reserved;
     private final BTreeMap<Long, String> history;
     private final HTreeMap<String, String> meta;
+    /**
+     * The oldest history key in the file as of the last commit, and as of what is written but not yet
+     * committed. Trimming removes keys from here up: MapDB's B-tree keeps the nodes deletes empty, so
+     * {@code firstKey()} after long use walks all of them, and each commit got slower without end.
+     */
+    private long oldestHistory;
+    private long oldestHistoryPending;
 
     private Store(Path file, DB db) {
         this.file = file;
@@ -45,6 +52,9 @@ public final class Store implements Closeable {
         this.reserved = db.treeMap("reserved", Serializer.INTEGER, Serializer.STRING).createOrOpen();
         this.history = db.treeMap("history", Serializer.LONG, Serializer.STRING).createOrOpen();
         this.meta = db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
+        Long first = history.firstKey2();
+        this.oldestHistory = first == null ? 1 : first;
+        this.oldestHistoryPending = oldestHistory;
     }
 
     /** Opens (or creates) {@code dir/portd.db}. */
@@ -121,9 +131,10 @@ public final class Store implements Closeable {
         }
         if (!txn.events().isEmpty()) {
             long oldestKept = t.history().iterator().next().seq();
-            while (!history.isEmpty() && history.firstKey() < oldestKept) {
-                history.remove(history.firstKey());
+            for (long seq = oldestHistoryPending; seq < oldestKept; seq++) {
+                history.remove(seq);
             }
+            oldestHistoryPending = Math.max(oldestHistoryPending, oldestKept);
         }
         if (txn.lastPortDirty()) {
             meta.put("last_port", Integer.toString(t.lastPort()));
@@ -133,9 +144,11 @@ public final class Store implements Closeable {
     /** Makes everything written since the last commit durable (write-ahead log, synced). */
     public void commit() {
         db.commit();
+        oldestHistory = oldestHistoryPending;
     }
 
     public void rollback() {
+        oldestHistoryPending = oldestHistory;
         db.rollback();
     }
 
