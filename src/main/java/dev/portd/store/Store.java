@@ -17,9 +17,11 @@ import java.util.Locale;
 import java.util.Map;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
-import org.mapdb.DBMaker;
+import org.mapdb.CC;
 import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
+import org.mapdb.StoreWAL;
+import org.mapdb.volume.FileChannelVol;
 
 /**
  * The durable table: one MapDB file with transactions (write-ahead log) on. Leases and history
@@ -38,12 +40,11 @@ public final class Store implements Closeable {
     private final BTreeMap<Long, String> history;
     private final HTreeMap<String, String> meta;
     /**
-     * The oldest history key in the file as of the last commit, and as of what is written but not yet
-     * committed. Trimming removes keys from here up: MapDB's B-tree keeps the nodes deletes empty, so
-     * {@code firstKey()} after long use walks all of them, and each commit got slower without end.
+     * The oldest history key written. Trimming removes keys from here up: MapDB's B-tree keeps the nodes
+     * deletes empty, so {@code firstKey()} after long use walks all of them, and each commit got slower
+     * without end. (A failed commit makes the writer open the file afresh, so this never runs ahead of it.)
      */
     private long oldestHistory;
-    private long oldestHistoryPending;
 
     private Store(Path file, DB db) {
         this.file = file;
@@ -54,24 +55,24 @@ public final class Store implements Closeable {
         this.meta = db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
         Long first = history.firstKey2();
         this.oldestHistory = first == null ? 1 : first;
-        this.oldestHistoryPending = oldestHistory;
     }
 
     /** Opens (or creates) {@code dir/portd.db}. */
     public static Store open(Path dir) {
         Path file = dir.resolve(FILE);
+        boolean existed = Files.exists(file);
         DB db;
         try {
             Files.createDirectories(dir);
-            // FileChannel rather than mmap: a full disk then fails a write with an IOException (ERR STORE),
-            // where a mapped page would fault the JVM.
-            db = DBMaker.fileDB(file.toFile()).fileChannelEnable().transactionEnable().make();
+            db = openDb(file);
         } catch (Exception | Error e) {
             throw new StoreException("cannot open the store " + file + ": " + describe(e), e);
         }
         try {
             Store s = new Store(file, db);
-            db.commit();
+            if (!existed) {
+                db.commit(); // the new maps; an existing store opens without writing (so it opens on a full disk)
+            }
             return s;
         } catch (Exception | Error e) {
             db.close();
@@ -79,9 +80,29 @@ public final class Store implements Closeable {
         }
     }
 
+    /**
+     * What {@code DBMaker.fileDB(file).fileChannelEnable().transactionEnable().make()} builds, with the
+     * main file behind a {@link RedoVolume}: MapDB alone leaves a torn file when killed mid-commit.
+     * FileChannel rather than mmap: a full disk then fails a write with an IOException (ERR STORE),
+     * where a mapped page would fault the JVM.
+     */
+    private static DB openDb(Path file) {
+        String name = file.toString();
+        boolean exists = FileChannelVol.FACTORY.exists(name);
+        StoreWAL store = StoreWAL.make(name, RedoVolume.factory(file), 0L, true, CC.STORE_DIRECT_CONC_SHIFT, 0L, 0L,
+                false, false, false, true, false);
+        return new DB(store, exists, true, Store.class.getClassLoader(), 0);
+    }
+
     static String describe(Throwable e) {
         String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
+        String s = m == null ? e.getClass().getSimpleName() : m;
+        // MapDB's VolumeIOError (a full disk, a truncated file) has no message of its own; its cause says what failed.
+        Throwable cause = e.getCause();
+        if (m == null && cause != null && cause != e) {
+            s += " (" + describe(cause) + ")";
+        }
+        return s;
     }
 
     public Path file() {
@@ -131,10 +152,10 @@ public final class Store implements Closeable {
         }
         if (!txn.events().isEmpty()) {
             long oldestKept = t.history().iterator().next().seq();
-            for (long seq = oldestHistoryPending; seq < oldestKept; seq++) {
+            for (long seq = oldestHistory; seq < oldestKept; seq++) {
                 history.remove(seq);
             }
-            oldestHistoryPending = Math.max(oldestHistoryPending, oldestKept);
+            oldestHistory = Math.max(oldestHistory, oldestKept);
         }
         if (txn.lastPortDirty()) {
             meta.put("last_port", Integer.toString(t.lastPort()));
@@ -144,12 +165,6 @@ public final class Store implements Closeable {
     /** Makes everything written since the last commit durable (write-ahead log, synced). */
     public void commit() {
         db.commit();
-        oldestHistory = oldestHistoryPending;
-    }
-
-    public void rollback() {
-        oldestHistoryPending = oldestHistory;
-        db.rollback();
     }
 
     public long fileBytes() {
