@@ -92,10 +92,11 @@ public final class Portd implements Context {
         if (server != null) {
             server.shutdown();
         }
-        if (store != null) {
-            store.close();
-            store = null;
+        Store s = writer != null ? writer.store() : store; // the writer reopens the store after a failed commit
+        if (s != null) {
+            s.close();
         }
+        store = null;
         log.info("portd stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -183,8 +184,9 @@ public final class Portd implements Context {
         rows.put("last_probe", probed == 0 ? "never" : dev.portd.protocol.Values.time(probed));
         rows.put("last_probe_ms", monitor.occupancy().durationMillis());
         rows.put("sockets", monitor.occupancy().socketCount());
-        rows.put("store", store == null ? "closed" : store.file().toString());
-        rows.put("store_bytes", store == null ? -1 : store.fileBytes());
+        Store s = writer.store();
+        rows.put("store", s == null ? "unavailable" : s.file().toString());
+        rows.put("store_bytes", s == null ? -1 : s.fileBytes());
         rows.put("transport", server.transport());
         config.addTo(rows);
         return rows;
