@@ -54,6 +54,8 @@ public final class Monitor implements PortUse {
         return t;
     });
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+    /** PROBE requests waiting for the queued probe; non-empty exactly while one is queued. */
+    private final List<Consumer<Reply>> probeRequests = new ArrayList<>();
     /** Monotonic deadline per ttl lease (service -> [expires as stored, deadline in nanos]). */
     private final Map<String, long[]> deadlines = new HashMap<>();
 
@@ -118,12 +120,34 @@ public final class Monitor implements PortUse {
 
     // ---- probing ----
 
-    /** PROBE: probes now and replies {@code OK sockets= conflicts= millis=} once the findings are committed. */
+    /**
+     * PROBE: probes now and replies {@code OK sockets= conflicts= millis=} once the findings are committed.
+     * Requests that arrive while a probe is queued share it: any local user may send PROBE, and one probe
+     * each would queue work without bound ahead of ttl expiry and WAIT on this one thread.
+     */
     public void probeNow(Consumer<Reply> done) {
+        synchronized (probeRequests) {
+            probeRequests.add(done);
+            if (probeRequests.size() > 1) {
+                return; // a probe is queued already and will answer this one too
+            }
+        }
         try {
-            thread.execute(() -> probe(done));
+            thread.execute(() -> {
+                List<Consumer<Reply>> these;
+                synchronized (probeRequests) {
+                    these = new ArrayList<>(probeRequests);
+                    probeRequests.clear();
+                }
+                probe(reply -> these.forEach(d -> d.accept(reply)));
+            });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            done.accept(Reply.error(ErrorCode.BUSY, "portd is shutting down"));
+            List<Consumer<Reply>> these;
+            synchronized (probeRequests) {
+                these = new ArrayList<>(probeRequests);
+                probeRequests.clear();
+            }
+            these.forEach(d -> d.accept(Reply.error(ErrorCode.BUSY, "portd is shutting down")));
         }
     }
 
