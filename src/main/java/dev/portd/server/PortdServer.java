@@ -92,6 +92,7 @@ public final class PortdServer {
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(options.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                                .addLast(new LineDeadline(options.idleTimeoutMillis()))
                                 .addLast(new LineBasedFrameDecoder(dev.portd.protocol.Request.MAX_LINE_BYTES, true, true))
                                 .addLast(new Connection(context, stats, watchers));
                     }
