@@ -61,6 +61,7 @@ public final class Monitor implements PortUse {
 
     private volatile Occupancy occupancy = Occupancy.EMPTY;
     private long lastWaiterProbeNanos;
+    private long ticks;
     private volatile long intervalMillis;
     private ScheduledFuture<?> periodic;
 
@@ -182,7 +183,9 @@ public final class Monitor implements PortUse {
 
     private void tick() {
         try {
-            expire();
+            if (++ticks % (1000 / TICK_MILLIS) == 0) {
+                expire();
+            }
             if (!waiters.isEmpty()) {
                 pollWaiters();
             }

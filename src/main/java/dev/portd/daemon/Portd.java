@@ -1,11 +1,14 @@
 package dev.portd.daemon;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.portd.log.EventLog;
+import dev.portd.log.Logging;
 import dev.portd.protocol.Context;
 import dev.portd.protocol.Reply;
 import dev.portd.protocol.Row;
 import dev.portd.server.PortdServer;
 import dev.portd.server.ServerStats;
+import dev.portd.store.Backups;
 import dev.portd.store.Store;
 import dev.portd.store.Writer;
 import dev.portd.table.Caller;
@@ -41,40 +44,68 @@ public final class Portd implements Context {
     private ServerStats serverStats;
     private PortdServer server;
     private Monitor monitor;
+    private Backups backups;
+    private boolean started;
 
     public Portd(Config config) {
         this.config = config;
     }
 
-    /** Opens the store and loads the table. Throws with a message naming the file if it cannot. */
-    public void init() {
+    /**
+     * Opens the store, loads the table and binds the socket (or takes the one systemd passed). Throws
+     * with a message naming the file if it cannot.
+     */
+    public void init() throws IOException, InterruptedException {
+        Logging.configure(config.get("log_format"), config.get("log_level"));
         int[] range = config.range();
         tableConfig = new TableConfig(range[0], range[1], config.policy(), Paths.uid(),
                 config.integer("max_leases_per_uid"), config.integer("history_max"));
         store = Store.open(config.data());
         PortTable table = store.load();
         writer = new Writer(store, table, tableConfig, () -> monitor, metrics);
+        writer.addListener(new EventLog());
         monitor = new Monitor(writer, config.millis("probe_interval"), metrics);
         serverStats = new ServerStats(config.integer("max_connections"), metrics);
         int loops = config.integer("event_loops");
         server = new PortdServer(new PortdServer.Options(config.socket(),
                 PosixFilePermissions.fromString(config.socketPermissions()),
-                loops == 0 ? Runtime.getRuntime().availableProcessors() : loops, config.millis("idle_timeout")),
+                loops == 0 ? Runtime.getRuntime().availableProcessors() : loops, config.millis("idle_timeout"),
+                dev.portd.systemd.SocketActivation.listenFd(System.getenv(), ProcessHandle.current().pid())),
                 this, serverStats);
         writer.addListener(server.watchers());
+        backups = new Backups(config.data().resolve("backups"), config.integer("backup_keep"), writer::table, VERSION);
+        server.bind();
     }
 
     public void start() throws IOException, InterruptedException {
         writer.start();
         monitor.start();
         server.start();
-        log.info("portd {} serving {} ({}); data {}; range {}-{}; policy {}; config {}", VERSION, config.socket(),
-                server.transport(), config.data(), tableConfig.lo(), tableConfig.hi(), tableConfig.policy().wire(),
-                config.file() == null ? "none (embedded defaults)" : config.file());
+        backups.schedule(config.millis("backup_interval"));
+        started = true;
+        log.atInfo().setMessage("portd " + VERSION + " started")
+                .addKeyValue("version", VERSION)
+                .addKeyValue("socket", config.socket())
+                .addKeyValue("transport", server.transport())
+                .addKeyValue("data", config.data())
+                .addKeyValue("range", tableConfig.lo() + "-" + tableConfig.hi())
+                .addKeyValue("policy", tableConfig.policy().wire())
+                .addKeyValue("config", config.file() == null ? "none" : config.file())
+                .addKeyValue("leases", writer.table().leaseCount())
+                .addKeyValue("pid", ProcessHandle.current().pid())
+                .log();
     }
 
-    /** Stops accepting, answers and commits what is queued, closes connections, the store and the socket. */
+    /** {@link #stop(String)} when the host gives no reason. */
     public void stop() {
+        stop("stop requested");
+    }
+
+    /**
+     * Stops accepting, answers and commits what is queued, closes connections, the store and the socket,
+     * logs why and how long it took, and flushes the log: nothing is logged after this.
+     */
+    public void stop(String why) {
         long t0 = System.nanoTime();
         if (server != null) {
             server.stopAccepting();
@@ -92,12 +123,23 @@ public final class Portd implements Context {
         if (server != null) {
             server.shutdown();
         }
+        if (backups != null) {
+            backups.close();
+        }
         Store s = writer != null ? writer.store() : store; // the writer reopens the store after a failed commit
         if (s != null) {
             s.close();
         }
         store = null;
-        log.info("portd stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (started) { // a start refused in init() says why in one line of its own, not two
+            log.atInfo().setMessage("portd stopped")
+                    .addKeyValue("why", why)
+                    .addKeyValue("stop_ms", ms)
+                    .addKeyValue("uptime_s", (System.nanoTime() - startedNanos) / 1_000_000_000L)
+                    .log();
+        }
+        Logging.stop();
     }
 
     /** Runs a request as {@code caller} through the verb table, as the socket would (JMX, tools). */
@@ -105,6 +147,11 @@ public final class Portd implements Context {
         java.util.concurrent.CompletableFuture<Reply> f = new java.util.concurrent.CompletableFuture<>();
         dev.portd.protocol.Verbs.run(request, caller, this, null, f::complete);
         return f;
+    }
+
+    @Override
+    public Backups backups() {
+        return backups;
     }
 
     public Writer writer() {
@@ -184,10 +231,12 @@ public final class Portd implements Context {
         rows.put("last_probe", probed == 0 ? "never" : dev.portd.protocol.Values.time(probed));
         rows.put("last_probe_ms", monitor.occupancy().durationMillis());
         rows.put("sockets", monitor.occupancy().socketCount());
+        rows.put("last_backup", backups.lastMillis() == 0 ? "never" : dev.portd.protocol.Values.time(backups.lastMillis()));
         Store s = writer.store();
         rows.put("store", s == null ? "unavailable" : s.file().toString());
         rows.put("store_bytes", s == null ? -1 : s.fileBytes());
         rows.put("transport", server.transport());
+        rows.put("log_dropped", Logging.dropped());
         config.addTo(rows);
         return rows;
     }

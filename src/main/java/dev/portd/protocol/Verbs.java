@@ -148,6 +148,18 @@ public final class Verbs {
                 });
         read("STATS", 0, 0, keys(), flags(), "STATS", "the daemon's figures, key=value lines", "",
                 c -> Reply.pairs(c.ctx().stats()));
+
+        // ---- backups (written on their own thread; the reply comes when the file is durable) ----
+        async("BACKUP", 0, 0, keys(), flags(), "BACKUP", "write a JSON snapshot of the table now (root or the daemon's user)",
+                "The reply names the file in <data>/backups/; the oldest beyond backup_keep are deleted.", Verbs::backup);
+        async("BACKUPS", 0, 0, keys(), flags(), "BACKUPS", "the snapshots, newest first",
+                "Keys: file time bytes.", (c, done) -> c.ctx().backups().listAsync().whenComplete((list, e) -> {
+                    List<Row> rows = new ArrayList<>();
+                    if (e == null) {
+                        list.forEach(b -> rows.add(b.row()));
+                    }
+                    done.accept(e == null ? Reply.rows(rows) : Reply.error(ErrorCode.INTERNAL, "cannot list backups: " + e));
+                }));
     }
 
     /**
@@ -155,7 +167,8 @@ public final class Verbs {
      * to its handler. Exactly one reply reaches {@code done}: the handler's, or the error that stopped it.
      * The socket and JMX both come in here, so both get the same checks.
      */
-    public static void run(Request req, Caller caller, Context ctx, Session session, Consumer<Reply> done) {
+    public static void run(Request req, Caller caller, Context ctx, Session session, Consumer<Reply> reply) {
+        Consumer<Reply> done = Audit.watch(req, caller, reply);
         Verb verb = TABLE.get(req.verb());
         if (verb == null) {
             done.accept(Reply.error(ErrorCode.UNKNOWN, "no verb " + Values.clip(req.verb()) + "; HELP lists them"));
@@ -250,6 +263,19 @@ public final class Verbs {
             }
         }
         return Reply.rows(rows);
+    }
+
+    /**
+     * BACKUP is for root and the daemon's uid, like RESERVE: it writes in the daemon's directory, and
+     * each one pushes the oldest kept snapshot out, so anyone could otherwise flush the hourly ones away.
+     */
+    private static void backup(Call c, Consumer<Reply> done) {
+        if (!c.ctx().tableConfig().privileged(c.caller().uid())) {
+            throw new PortdException(ErrorCode.DENIED, "BACKUP is for root and the daemon's user");
+        }
+        c.ctx().backups().backup().whenComplete((b, e) -> done.accept(e == null
+                ? Reply.ok(b.file().toString(), b.row())
+                : Reply.error(ErrorCode.STORE, "backup failed: " + (e.getCause() == null ? e : e.getCause()))));
     }
 
     private static Writer.Change alloc(Call c) {

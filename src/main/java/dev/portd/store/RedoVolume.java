@@ -36,7 +36,7 @@ import org.mapdb.volume.VolumeFactory;
  * a sync that stopped before 2 finished: the main file was not touched, and it is discarded.
  */
 final class RedoVolume extends Volume {
-    static final String SUFFIX = ".redo";
+    public static final String SUFFIX = ".redo";
     private static final long MAGIC = 0x706f7274_64524431L; // "portdRD1"
 
     record Write(long offset, byte[] bytes) {}

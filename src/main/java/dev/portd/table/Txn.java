@@ -352,7 +352,8 @@ public final class Txn {
 
     /** Records an event made by the caller. */
     public void event(String name, String service, int port, int prev, String note) {
-        append(new Event(table.nextSeq(), now, name, service, port, prev, caller.uid(), caller.pid(), note));
+        append(new Event(table.nextSeq(), now, name, service, port, prev, caller.uid(), caller.pid(), note,
+                caller.cmd()));
     }
 
     /** Records an event the daemon saw rather than a caller made, in the name of the lease's owner. */
