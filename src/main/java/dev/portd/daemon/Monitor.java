@@ -248,10 +248,16 @@ public final class Monitor implements PortUse {
         }
     }
 
+    /**
+     * On a leased port only the lease's owner counts (Observation.belongs): another user who binds it
+     * first makes a conflict, and must not tell the owner's WAIT that its service is up.
+     */
     private void checkWaiters(Occupancy occ) {
+        PortTable table = writer.table();
         for (Waiter w : waiters) {
+            Lease lease = table.leaseOn(w.port);
             for (Holder h : occ.holders(w.port)) {
-                if (h.proto() == Proto.TCP) {
+                if (h.proto() == Proto.TCP && (lease == null || Observation.belongs(h, lease))) {
                     Row r = Row.of("state", "bound").put("pid", h.pid() > 0 ? h.pid() : null);
                     w.finish(Reply.ok(h.pid() > 0 ? "bound pid=" + h.pid() : "bound", r));
                     break;

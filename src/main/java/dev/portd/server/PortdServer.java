@@ -159,6 +159,11 @@ public final class PortdServer {
             // e.g. /tmp/portd-UID made by someone else first: they could swap the socket under us.
             throw new IOException("socket directory " + dir + " belongs to uid " + owner + ", not to this user");
         }
+        int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        if ((mode & 0002) != 0 && (mode & 01000) == 0) {
+            // Anyone could replace the socket file with a symlink between bind and chmod (which follows it).
+            throw new IOException("socket directory " + dir + " is writable by others without the sticky bit");
+        }
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

@@ -64,6 +64,7 @@ final class RedoVolume extends Volume {
                 Path redo = Path.of(name + SUFFIX);
                 try {
                     recover(v, redo); // after the volume locked the file: never under a live daemon's feet
+                    createDurably(redo);
                 } catch (RuntimeException e) {
                     v.close();
                     throw e;
@@ -108,6 +109,24 @@ final class RedoVolume extends Volume {
                 ch.force(true);
             }
             return bytes;
+        } catch (IOException e) {
+            throw new DBException.VolumeIOError(e);
+        }
+    }
+
+    /**
+     * The redo file is made once and then only truncated and rewritten, so its directory entry is durable
+     * before any sync relies on it (forcing a file does not make its name durable).
+     */
+    private static void createDurably(Path redo) {
+        if (Files.exists(redo)) {
+            return;
+        }
+        try {
+            Files.createFile(redo);
+            try (FileChannel d = FileChannel.open(redo.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+                d.force(true);
+            }
         } catch (IOException e) {
             throw new DBException.VolumeIOError(e);
         }
