@@ -10,6 +10,10 @@ import dev.portd.testing.Listing;
 import dev.portd.testing.Load;
 import dev.portd.testing.Seeds;
 import dev.portd.testing.TestDaemon;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.util.stream.Stream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -55,20 +59,29 @@ class CrashTest {
         TestDaemon.deleteTree(dir);
     }
 
+    /** Kills land while ALLOCs are pipelined and while BACKUP writes snapshots. */
     @Test
-    void acknowledgedAllocsSurviveKill9() throws Exception {
+    void acknowledgedAllocsAndBackupsSurviveKill9() throws Exception {
         init("CrashTest.allocs");
         Map<String, Integer> acked = new HashMap<>();
         Set<String> sent = new HashSet<>();
+        Set<Path> backups = new HashSet<>();
         int kills = 0;
         for (int round = 0; round < ROUNDS; round++) {
             kills += killDuringStart(round);
             start();
-            check(acked, sent, "before round " + round);
+            checkBackups(backups, check(acked, sent, "before round " + round));
             int r = round;
             Load load = Load.start(socket(), CONNECTIONS, WINDOW, 100, (c, i) -> "ALLOC a" + r + "-" + c + "-" + i);
+            Load backup = Load.start(socket(), 1, 2, 1000, (c, i) -> "BACKUP");
             killAfter(load, 1 + rnd.nextInt(1400));
             kills++;
+            for (Load.Exchange e : backup.finish(10_000)) {
+                if (e.status() != null) {
+                    assertTrue(e.ok(), () -> why("BACKUP got " + e.status()));
+                    backups.add(Path.of(e.value()));
+                }
+            }
             for (Load.Exchange e : load.finish(10_000)) {
                 String service = e.request().substring("ALLOC ".length());
                 sent.add(service);
@@ -81,9 +94,10 @@ class CrashTest {
         }
         start();
         Map<String, Integer> table = check(acked, sent, "at the end");
+        checkBackups(backups, table);
         assertEquals(new HashSet<>(acked.values()).size(), acked.size(), () -> why("two acknowledged leases share a port"));
-        System.out.printf("CrashTest.allocs: %d kills survived, %d ALLOCs acknowledged, %d leases at the end%n",
-                kills, acked.size(), table.size());
+        System.out.printf("CrashTest.allocs: %d kills survived, %d ALLOCs and %d BACKUPs acknowledged, %d leases at the end%n",
+                kills, acked.size(), backups.size(), table.size());
     }
 
     @Test
@@ -147,7 +161,8 @@ class CrashTest {
 
     private String[] args() {
         return new String[] {"--socket", socket().toString(), "--data", dir.resolve("data").toString(),
-                "--range", RANGE, "--max-leases-per-uid", "1000000", "--event-loops", "2"};
+                "--range", RANGE, "--max-leases-per-uid", "1000000", "--event-loops", "2", "--backup-keep", "10000",
+                "--backup-interval", "0"};
     }
 
     /** Every fourth round also kills a daemon that is still opening its store. */
@@ -185,6 +200,38 @@ class CrashTest {
             assertTrue(sent.contains(s), () -> why(when + ": " + s + " was never asked for"));
         }
         return table;
+    }
+
+    /**
+     * Every acknowledged backup is still there and whole, and (nothing is ever released here) each lease
+     * in it is in the table on the same port; no half-written file carries a backup's name.
+     */
+    private void checkBackups(Set<Path> backups, Map<String, Integer> table) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        for (Path b : backups) {
+            JsonNode doc;
+            try {
+                doc = json.readTree(b.toFile());
+            } catch (IOException e) {
+                throw new AssertionError(why("acknowledged backup " + b + " is not whole: " + e.getMessage()), e);
+            }
+            assertEquals("portd-backup", doc.path("format").asText(), () -> why(b.toString()));
+            for (JsonNode l : doc.path("leases")) {
+                String service = l.path("service").asText();
+                assertEquals(table.get(service), (Integer) l.path("port").asInt(), () -> why(b + ": " + service));
+            }
+        }
+        try (Stream<Path> files = Files.list(dir.resolve("data").resolve("backups"))) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".json")).toList()) {
+                try {
+                    json.readTree(f.toFile());
+                } catch (IOException e) {
+                    throw new AssertionError(why("backup " + f + " is not whole: " + e.getMessage()), e);
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException none) {
+            // no backup yet
+        }
     }
 
     private void checkReleases(Map<String, Integer> held, Map<String, Integer> maybe, String when) throws IOException {
