@@ -18,9 +18,7 @@ import dev.portd.table.PortTable;
 import dev.portd.table.PortUse;
 import dev.portd.table.Transport;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -56,8 +54,7 @@ public final class Monitor implements PortUse {
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
     /** PROBE requests waiting for the queued probe; non-empty exactly while one is queued. */
     private final List<Consumer<Reply>> probeRequests = new ArrayList<>();
-    /** Monotonic deadline per ttl lease (service -> [expires as stored, deadline in nanos]). */
-    private final Map<String, long[]> deadlines = new HashMap<>();
+    private final Deadlines deadlines = new Deadlines();
 
     private volatile Occupancy occupancy = Occupancy.EMPTY;
     private long lastWaiterProbeNanos;
@@ -199,26 +196,7 @@ public final class Monitor implements PortUse {
      * seen (or renewed), so a jump of the wall clock neither ends leases early nor keeps them late.
      */
     private void expire() {
-        PortTable t = writer.table();
-        long nowNanos = System.nanoTime();
-        long nowWall = System.currentTimeMillis();
-        List<Lease> due = new ArrayList<>();
-        Map<String, long[]> live = new HashMap<>();
-        for (Lease l : t.leases()) {
-            if (l.expires() <= 0) {
-                continue;
-            }
-            long[] d = deadlines.get(l.service());
-            if (d == null || d[0] != l.expires()) {
-                d = new long[] {l.expires(), nowNanos + TimeUnit.MILLISECONDS.toNanos(l.expires() - nowWall)};
-            }
-            live.put(l.service(), d);
-            if (nowNanos - d[1] >= 0) {
-                due.add(l);
-            }
-        }
-        deadlines.clear();
-        deadlines.putAll(live);
+        List<Lease> due = deadlines.due(writer.table(), System.nanoTime(), System.currentTimeMillis());
         if (!due.isEmpty()) {
             writer.submit(self, txn -> {
                 txn.expire(due);
