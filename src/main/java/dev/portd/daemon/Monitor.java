@@ -39,6 +39,12 @@ import org.slf4j.LoggerFactory;
 public final class Monitor implements PortUse {
     private static final Logger log = LoggerFactory.getLogger(Monitor.class);
 
+    /**
+     * WAITs pending at once, over all connections. Every local user may WAIT, and each waiter costs a
+     * bind test per tick on this one thread; beyond this a WAIT is answered ERR BUSY.
+     */
+    static final int MAX_WAITERS = 4096;
+
     /** How often waiters and ttl deadlines are looked at. */
     static final long TICK_MILLIS = 100;
 
@@ -212,11 +218,12 @@ public final class Monitor implements PortUse {
     private void pollWaiters() {
         long now = System.nanoTime();
         boolean someoneListens = false;
+        Set<Integer> tested = new java.util.HashSet<>();
         for (Waiter w : waiters) {
             if (now - w.deadlineNanos >= 0) {
                 w.finish(Reply.error(ErrorCode.TIMEOUT, "nothing listened on port " + w.port + " in time"));
-            } else if (!BindCheck.canBind(w.port, Transport.TCP)) {
-                someoneListens = true;
+            } else if (!someoneListens && tested.add(w.port) && !BindCheck.canBind(w.port, Transport.TCP)) {
+                someoneListens = true; // one port in use is enough to pay for a probe; it checks them all
             }
         }
         // At most two probes a second for waiters: a port can be unbindable without a listener (TIME_WAIT).
@@ -233,13 +240,17 @@ public final class Monitor implements PortUse {
     private void checkWaiters(Occupancy occ) {
         PortTable table = writer.table();
         for (Waiter w : waiters) {
-            Lease lease = table.leaseOn(w.port);
-            for (Holder h : occ.holders(w.port)) {
-                if (h.proto() == Proto.TCP && (lease == null || Observation.belongs(h, lease))) {
-                    Row r = Row.of("state", "bound").put("pid", h.pid() > 0 ? h.pid() : null);
-                    w.finish(Reply.ok(h.pid() > 0 ? "bound pid=" + h.pid() : "bound", r));
-                    break;
-                }
+            checkWaiter(w, occ, table);
+        }
+    }
+
+    private static void checkWaiter(Waiter w, Occupancy occ, PortTable table) {
+        Lease lease = table.leaseOn(w.port);
+        for (Holder h : occ.holders(w.port)) {
+            if (h.proto() == Proto.TCP && (lease == null || Observation.belongs(h, lease))) {
+                Row r = Row.of("state", "bound").put("pid", h.pid() > 0 ? h.pid() : null);
+                w.finish(Reply.ok(h.pid() > 0 ? "bound pid=" + h.pid() : "bound", r));
+                return;
             }
         }
     }
@@ -250,10 +261,14 @@ public final class Monitor implements PortUse {
      * handle cancels the wait (the client went away).
      */
     public Runnable await(int port, long timeoutMillis, Consumer<Reply> done) {
+        if (waiters.size() >= MAX_WAITERS) {
+            done.accept(Reply.error(ErrorCode.BUSY, "too many WAITs pending (" + MAX_WAITERS + "); retry later"));
+            return () -> { };
+        }
         Waiter w = new Waiter(port, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), done);
         waiters.add(w);
         try {
-            thread.execute(() -> checkWaiters(occupancy));
+            thread.execute(() -> checkWaiter(w, occupancy, writer.table())); // this one only: not all of them again
         } catch (java.util.concurrent.RejectedExecutionException e) {
             w.finish(Reply.error(ErrorCode.BUSY, "portd is shutting down"));
         }
