@@ -42,10 +42,14 @@ final class RedoVolume extends Volume {
     record Write(long offset, byte[] bytes) {}
 
     private final Volume file;
-    private final Path redo;
+    private final FileChannel redo;
     private final List<Write> pending = new ArrayList<>();
 
-    private RedoVolume(Volume file, Path redo) {
+    /**
+     * The redo file stays open, like the main file: under jsvc the store is opened as root before
+     * privileges are dropped, and a file opened anew at each sync might then no longer be writable.
+     */
+    private RedoVolume(Volume file, FileChannel redo) {
         this.file = file;
         this.redo = redo;
     }
@@ -65,11 +69,14 @@ final class RedoVolume extends Volume {
                 try {
                     recover(v, redo); // after the volume locked the file: never under a live daemon's feet
                     createDurably(redo);
+                    return new RedoVolume(v, FileChannel.open(redo, StandardOpenOption.WRITE));
+                } catch (IOException e) {
+                    v.close();
+                    throw new DBException.VolumeIOError(e);
                 } catch (RuntimeException e) {
                     v.close();
                     throw e;
                 }
-                return new RedoVolume(v, redo);
             }
 
             @Override
@@ -192,19 +199,17 @@ final class RedoVolume extends Volume {
                 file.getData(w.offset, current, 0, current.length);
                 file.putData(w.offset, current, 0, current.length);
             }
-            try (FileChannel ch = FileChannel.open(redo, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer b = ByteBuffer.wrap(encode(pending)); // 2
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                ch.force(true);
-                for (Write w : pending) { // 3
-                    file.putData(w.offset, w.bytes, 0, w.bytes.length);
-                }
-                file.sync();
-                ch.truncate(0); // 4: no force needed, applying this again would change nothing
+            redo.truncate(0); // 2
+            ByteBuffer b = ByteBuffer.wrap(encode(pending));
+            for (long at = 0; b.hasRemaining(); ) {
+                at += redo.write(b, at);
             }
+            redo.force(true);
+            for (Write w : pending) { // 3
+                file.putData(w.offset, w.bytes, 0, w.bytes.length);
+            }
+            file.sync();
+            redo.truncate(0); // 4: no force needed, applying this again would change nothing
         } catch (IOException e) {
             throw new DBException.VolumeIOError(e);
         } finally {
@@ -308,6 +313,11 @@ final class RedoVolume extends Volume {
     public void close() {
         pending.clear(); // uncommitted: dropping it is what a crash would do
         closed.set(true);
+        try {
+            redo.close();
+        } catch (IOException e) {
+            // closing only
+        }
         file.close();
     }
 
