@@ -72,9 +72,13 @@ public final class Load {
         for (Worker w : workers) {
             w.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             if (w.thread.isAlive()) {
+                int sent = w.sent.size();
+                int answered = w.statuses.size();
+                String waitingFor = answered < sent ? w.sent.get(answered) : "(nothing)";
                 w.close();
                 w.thread.join(5000);
-                throw new AssertionError("connection " + w.id + " still running after " + timeoutMillis + " ms");
+                throw new AssertionError("connection " + w.id + " still running after " + timeoutMillis + " ms: sent "
+                        + sent + ", answered " + answered + ", waiting for the reply to " + waitingFor);
             }
             if (w.failure != null) {
                 throw new AssertionError("connection " + w.id + " failed", w.failure);
