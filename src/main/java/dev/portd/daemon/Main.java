@@ -57,6 +57,9 @@ public final class Main {
             daemon.stop("signal"); // SIGTERM (systemctl stop), SIGINT (Ctrl-C) or SIGHUP: nothing else exits the JVM here
             daemon.destroy();
             stopped.countDown();
+            // Everything is committed, closed and logged: exit 0 rather than the JVM's 143 for SIGTERM, so
+            // service managers see the clean stop as one.
+            Runtime.getRuntime().halt(0);
         }, "portd-shutdown"));
         try {
             stopped.await();

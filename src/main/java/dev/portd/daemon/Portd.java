@@ -1,6 +1,7 @@
 package dev.portd.daemon;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.portd.jmx.Jmx;
 import dev.portd.log.EventLog;
 import dev.portd.log.Logging;
 import dev.portd.protocol.Context;
@@ -45,6 +46,7 @@ public final class Portd implements Context {
     private PortdServer server;
     private Monitor monitor;
     private Backups backups;
+    private Jmx jmx;
     private boolean started;
 
     public Portd(Config config) {
@@ -57,6 +59,7 @@ public final class Portd implements Context {
      */
     public void init() throws IOException, InterruptedException {
         Logging.configure(config.get("log_format"), config.get("log_level"));
+        Jmx.check(config);
         int[] range = config.range();
         tableConfig = new TableConfig(range[0], range[1], config.policy(), Paths.uid(),
                 config.integer("max_leases_per_uid"), config.integer("history_max"));
@@ -81,6 +84,7 @@ public final class Portd implements Context {
         writer.start();
         monitor.start();
         server.start();
+        jmx = Jmx.start(this);
         backups.schedule(config.millis("backup_interval"));
         started = true;
         log.atInfo().setMessage("portd " + VERSION + " started")
@@ -119,6 +123,10 @@ public final class Portd implements Context {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (jmx != null) {
+            jmx.close();
+            jmx = null;
         }
         if (server != null) {
             server.shutdown();
@@ -162,6 +170,11 @@ public final class Portd implements Context {
         return serverStats;
     }
 
+    /** The open store, or null once stopped. */
+    public Store store() {
+        return store;
+    }
+
     // ---- Context ----
 
     @Override
@@ -203,8 +216,8 @@ public final class Portd implements Context {
         return VERSION;
     }
 
-    @Override
-    public Row stats() {
+    /** Ports of the managed range neither leased, reserved nor seen in use (STATS free, FREE's count). */
+    public int freePorts() {
         PortTable t = table();
         int lo = tableConfig.lo();
         int hi = tableConfig.hi();
@@ -214,13 +227,23 @@ public final class Portd implements Context {
                 free++;
             }
         }
+        return free;
+    }
+
+    public long uptimeSeconds() {
+        return (System.nanoTime() - startedNanos) / 1_000_000_000L;
+    }
+
+    @Override
+    public Row stats() {
+        PortTable t = table();
         Row rows = new Row();
         rows.put("version", VERSION);
-        rows.put("uptime_s", (System.nanoTime() - startedNanos) / 1_000_000_000L);
-        rows.put("range", lo + "-" + hi);
+        rows.put("uptime_s", uptimeSeconds());
+        rows.put("range", tableConfig.lo() + "-" + tableConfig.hi());
         rows.put("policy", tableConfig.policy().wire());
         rows.put("leases", t.leaseCount());
-        rows.put("free", free);
+        rows.put("free", freePorts());
         rows.put("reserved", t.reservations().size());
         rows.put("conflicts", t.conflicts().size());
         rows.put("connections", serverStats.connections());
