@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portd.testing.Fuzz;
 import dev.portd.testing.LineClient;
 import dev.portd.testing.Listing;
+import dev.portd.testing.Ports;
 import dev.portd.testing.Seeds;
 import dev.portd.testing.TestDaemon;
 import java.lang.management.ManagementFactory;
@@ -46,7 +47,8 @@ class FuzzTest {
     void fuzzedLinesGetOneReplyEachAndChangeNothingTheyShouldNot() throws Exception {
         long seed = Seeds.seed("FuzzTest");
         try (TestDaemon d = TestDaemon.start("--probe-interval", "1h")) {
-            Map<String, String> kept = keepLeases(d);
+            int keepLo = Ports.freeRun(KEEP);
+            Map<String, String> kept = keepLeases(d, keepLo);
             long heapBefore = heapAfterGc();
             AtomicLong sent = new AtomicLong();
             ExecutorService pool = Executors.newFixedThreadPool(CONNECTIONS);
@@ -54,7 +56,7 @@ class FuzzTest {
             for (int c = 0; c < CONNECTIONS; c++) {
                 long connSeed = seed + c;
                 runs.add(pool.submit(() -> {
-                    fuzzOneConnection(d, connSeed, kept, sent);
+                    fuzzOneConnection(d, new Fuzz(connSeed, keepLo, keepLo + KEEP - 1), connSeed, kept, sent);
                     return null;
                 }));
             }
@@ -116,9 +118,10 @@ class FuzzTest {
         }
     }
 
-    private void fuzzOneConnection(TestDaemon d, long seed, Map<String, String> kept, AtomicLong sent) throws Exception {
-        Fuzz fuzz = new Fuzz(seed);
+    private void fuzzOneConnection(TestDaemon d, Fuzz fuzz, long seed, Map<String, String> kept, AtomicLong sent)
+            throws Exception {
         List<String> keepNames = new ArrayList<>(kept.keySet());
+        java.util.ArrayDeque<String> recent = new java.util.ArrayDeque<>(); // the last exchanges, for failures
         try (LineClient c = d.client()) {
             for (int done = 0; done < LINES_PER_CONNECTION; done += BATCH) {
                 List<byte[]> lines = new ArrayList<>(BATCH + 1);
@@ -132,13 +135,14 @@ class FuzzTest {
                     if (Fuzz.replies(line) == 0) {
                         continue;
                     }
-                    String what = "seed " + seed + ", line " + new String(line, StandardCharsets.UTF_8).replace("\r", "\\r")
-                            .replace("\0", "\\0");
+                    String shown = new String(line, StandardCharsets.UTF_8).replace("\r", "\\r").replace("\0", "\\0");
+                    String what = "seed " + seed + ", after " + recent + ", line " + shown;
                     if (Fuzz.json(line)) {
                         String json = c.readLine();
                         assertNotNull(json, what + ": connection closed");
                         assertTrue(json.startsWith("{\"ok\":") && json.endsWith("}"), what + ": " + json);
                         assertFalse(json.contains("\"INTERNAL\""), what + ": " + json);
+                        remember(recent, shown + " -> " + json);
                     } else {
                         LineClient.Reply r = c.reply();
                         for (String data : r.data()) {
@@ -147,6 +151,7 @@ class FuzzTest {
                         if (!r.ok()) {
                             assertTrue(CODES.contains(r.code()), what + ": " + r.status());
                         }
+                        remember(recent, shown + " -> " + r.data().size() + " lines, " + r.status());
                     }
                 }
                 LineClient.Reply s = c.reply();
@@ -157,11 +162,18 @@ class FuzzTest {
         }
     }
 
-    /** Leases on the ports the fuzz never names (Fuzz.KEEP_LO..): any change to them is a bug. */
-    private static Map<String, String> keepLeases(TestDaemon d) throws Exception {
+    private static void remember(java.util.ArrayDeque<String> recent, String exchange) {
+        if (recent.size() == 3) {
+            recent.removeFirst();
+        }
+        recent.addLast(exchange.length() > 300 ? exchange.substring(0, 300) + "..." : exchange);
+    }
+
+    /** Leases on ports the fuzz never names: any change to them is a bug. */
+    private static Map<String, String> keepLeases(TestDaemon d, int keepLo) throws Exception {
         try (LineClient c = d.client()) {
             for (int i = 0; i < KEEP; i++) {
-                int port = Fuzz.KEEP_LO + i;
+                int port = keepLo + i;
                 assertEquals("OK " + port, c.call("ALLOC keep" + i + " port=" + port + " strict desc=\"kept " + i + "\"").status());
             }
             return keptRows(c);

@@ -3,9 +3,6 @@ package dev.portd.testing;
 import dev.portd.protocol.Verb;
 import dev.portd.protocol.Verbs;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,15 +18,16 @@ import java.util.Set;
 public final class Fuzz {
     /** Verbs left out: QUIT closes the connection, WATCH turns it into an event stream, WAIT blocks it for seconds. */
     public static final Set<String> SKIPPED = Set.of("QUIT", "WATCH", "WAIT");
-    /** Ports the fuzz never names, so that a lease on them is only changed by the test itself. */
-    public static final int KEEP_LO = 20000;
-    public static final int KEEP_HI = 20099;
-
     private final Random rnd;
     private final List<Verb> verbs = new ArrayList<>();
+    private final int keepLo;
+    private final int keepHi;
 
-    public Fuzz(long seed) {
+    /** Lines from {@code seed} that never name a port of {@code keepLo..keepHi}: leases there are the test's. */
+    public Fuzz(long seed, int keepLo, int keepHi) {
         this.rnd = new Random(seed);
+        this.keepLo = keepLo;
+        this.keepHi = keepHi;
         for (Verb v : Verbs.all()) {
             if (!SKIPPED.contains(v.name())) {
                 verbs.add(v);
@@ -107,7 +105,7 @@ public final class Fuzz {
     private int number() {
         int[] edges = {0, 1, -1, 1023, 1024, 65535, 65536, Integer.MAX_VALUE, Integer.MIN_VALUE, 29999, 30000, 19999};
         int n = rnd.nextInt(3) == 0 ? edges[rnd.nextInt(edges.length)] : 20100 + rnd.nextInt(9900);
-        return n >= KEEP_LO && n <= KEEP_HI ? n + 1000 : n;
+        return n >= keepLo - 10 && n <= keepHi ? keepHi + 1 + (n - keepLo + 10) : n; // ranges start below: lo + 9
     }
 
     private String junkToken() {
@@ -190,15 +188,12 @@ public final class Fuzz {
         return 0;
     }
 
-    /** Whether the reply is one JSON line: the line is valid UTF-8 and starts with the word JSON. */
+    /**
+     * Whether the reply is one JSON line: the line starts with the word JSON (even when the rest is not
+     * valid UTF-8: the error then comes back as JSON too).
+     */
     public static boolean json(byte[] line) {
-        String s;
-        try {
-            s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(line)).toString();
-        } catch (CharacterCodingException e) {
-            return false;
-        }
+        String s = new String(line, StandardCharsets.UTF_8); // malformed bytes become U+FFFD
         if (s.endsWith("\r")) {
             s = s.substring(0, s.length() - 1);
         }

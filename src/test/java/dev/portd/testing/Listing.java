@@ -1,14 +1,13 @@
 package dev.portd.testing;
 
+import dev.portd.protocol.Row;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * The daemon's table as a client sees it: {@code LIST} parsed with a tokenizer of its own (not the
- * daemon's), checked for the one rule no reply may break: a port is leased at most once.
+ * The daemon's table as a client sees it: {@code LIST} parsed, and checked for the one rule no reply
+ * may break: a port is leased at most once.
  */
 public final class Listing {
     private Listing() {}
@@ -39,44 +38,8 @@ public final class Listing {
         return byService;
     }
 
-    /** {@code key=value} tokens of a data line; values may be double-quoted with \" and \\ escapes. */
+    /** {@code key=value} tokens of a data line (the protocol's own quoting). */
     public static Map<String, String> fields(String line) {
-        Map<String, String> out = new LinkedHashMap<>();
-        int i = 0;
-        int n = line.length();
-        while (i < n) {
-            while (i < n && line.charAt(i) == ' ') {
-                i++;
-            }
-            int eq = line.indexOf('=', i);
-            if (eq < 0) {
-                break;
-            }
-            String key = line.substring(i, eq);
-            StringBuilder v = new StringBuilder();
-            i = eq + 1;
-            if (i < n && line.charAt(i) == '"') {
-                for (i++; i < n && line.charAt(i) != '"'; i++) {
-                    char ch = line.charAt(i);
-                    v.append(ch == '\\' && i + 1 < n ? line.charAt(++i) : ch);
-                }
-                i++;
-            } else {
-                while (i < n && line.charAt(i) != ' ') {
-                    v.append(line.charAt(i++));
-                }
-            }
-            out.put(key, v.toString());
-        }
-        return out;
-    }
-
-    /** The data lines' services in order, for messages. */
-    public static List<String> services(LineClient.Reply list) {
-        List<String> out = new ArrayList<>();
-        for (String l : list.data()) {
-            out.add(fields(l).get("service"));
-        }
-        return out;
+        return Row.parse(line);
     }
 }
