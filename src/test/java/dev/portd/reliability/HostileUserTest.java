@@ -188,6 +188,27 @@ class HostileUserTest {
         assertRefused(open.resolve("portd.sock"), "writable by others");
     }
 
+    /** --restore reads only a regular file (never a FIFO or a device it would hang on) and writes only the data directory. */
+    @Test
+    void restoreReadsOnlyARegularFile() throws Exception {
+        Path dir = newDir();
+        Path data = dir.resolve("data");
+        Path fifo = dir.resolve("fifo.json");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        for (String file : new String[] {"/dev/zero", fifo.toString(), dir.toString(), dir.resolve("missing.json").toString()}) {
+            dev.portd.testing.ChildDaemon p = dev.portd.testing.ChildDaemon.launch(dir.resolve("s.sock"),
+                    dir.resolve("restore.log"), java.util.Map.of(), "--restore", file, "--data", data.toString(),
+                    "--socket", dir.resolve("s.sock").toString());
+            assertEquals(1, p.waitFor(20), file + ": " + p.output());
+            assertTrue(p.output().contains("cannot restore: " + file), file + ": " + p.output());
+        }
+        if (Files.exists(data)) {
+            try (java.util.stream.Stream<Path> written = Files.list(data)) {
+                assertEquals(List.of(), written.toList(), "nothing written");
+            }
+        }
+    }
+
     private void assertRefused(Path socket, String why) throws IOException {
         Path data = newDir().resolve("data");
         Exception e = assertThrows(Exception.class, () -> TestDaemon.start("--socket", socket.toString(),
