@@ -75,10 +75,18 @@ public final class Monitor implements PortUse {
         this.probeTimer = metrics.timer("probe");
     }
 
-    /** Probes once before serving (leases whose process died while portd was down end now), then on schedule. */
+    /**
+     * Probes once and commits what it found before serving (leases whose process died while portd was down
+     * end now, before anyone can see them), then on schedule.
+     */
     public void start() {
+        java.util.concurrent.CompletableFuture<Reply> first = new java.util.concurrent.CompletableFuture<>();
         try {
-            thread.submit(() -> probe(null)).get();
+            thread.execute(() -> probe(first::complete));
+            Reply r = first.get(30, TimeUnit.SECONDS);
+            if (!r.ok()) {
+                log.warn("first probe failed: {}", r.statusLine());
+            }
         } catch (Exception e) {
             log.warn("first probe failed: {}", e.toString());
         }
@@ -120,6 +128,11 @@ public final class Monitor implements PortUse {
 
     public Occupancy occupancy() {
         return occupancy;
+    }
+
+    /** WAIT requests not answered yet. */
+    public int waiterCount() {
+        return waiters.size();
     }
 
     // ---- probing ----
@@ -175,11 +188,12 @@ public final class Monitor implements PortUse {
                     + seen.durationMillis(), Row.of("sockets", seen.socketCount()).put("conflicts", o.conflicts().size())
                     .put("millis", seen.durationMillis()));
         }, reply -> {
+            // After the commit, so a read pipelined after WAIT or PROBE sees what the probe found.
+            checkWaiters(seen);
             if (done != null) {
                 done.accept(reply);
             }
         });
-        checkWaiters(occ);
     }
 
     // ---- ttl expiry and waiters, every tick ----
@@ -268,7 +282,13 @@ public final class Monitor implements PortUse {
         Waiter w = new Waiter(port, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), done);
         waiters.add(w);
         try {
-            thread.execute(() -> checkWaiter(w, occupancy, writer.table())); // this one only: not all of them again
+            // This waiter only, not all of them again. The last probe may predate a restart: its listener
+            // counts only if the port is really held now.
+            thread.execute(() -> {
+                if (!BindCheck.canBind(port, Transport.TCP)) {
+                    checkWaiter(w, occupancy, writer.table());
+                }
+            });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             w.finish(Reply.error(ErrorCode.BUSY, "portd is shutting down"));
         }

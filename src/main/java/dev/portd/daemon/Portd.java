@@ -206,6 +206,11 @@ public final class Portd implements Context {
         return monitor;
     }
 
+    /** The connections in WATCH mode. */
+    public dev.portd.server.Watchers watchers() {
+        return server.watchers();
+    }
+
     @Override
     public void submit(Caller caller, Writer.Change change, Consumer<Reply> done) {
         writer.submit(caller, change, done);

@@ -8,6 +8,9 @@ public interface Session {
     /** Stops streaming; returns the number of events sent, or -1 if it was not watching. */
     long unwatch();
 
-    /** Runs {@code hook} when the connection closes (a WAIT whose client went away is dropped). */
+    /**
+     * Runs {@code hook} if the connection closes before the request being handled is answered (a WAIT whose
+     * client went away is dropped); forgotten once it is answered.
+     */
     void onClose(Runnable hook);
 }

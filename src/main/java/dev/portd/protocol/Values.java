@@ -75,10 +75,14 @@ public final class Values {
         return new int[] {lo, hi};
     }
 
-    /** Seconds, or a number with s, m, h or d; returned in milliseconds. */
+    /** Seconds, or a number with ms, s, m, h or d; returned in milliseconds. */
     public static long durationMillis(String what, String s) {
         if (s.isEmpty()) {
             throw PortdException.badRequest(what + " is empty");
+        }
+        if (s.endsWith("ms")) {
+            // Sub-second settings (probe_interval=200ms) and timeouts; checked before the 's' and 'm' units.
+            return integer(what, s.substring(0, s.length() - 2), 0, 365 * 24 * 3600);
         }
         char unit = s.charAt(s.length() - 1);
         long mult;

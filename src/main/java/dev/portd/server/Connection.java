@@ -22,6 +22,7 @@ import java.util.ArrayDeque;
 import dev.portd.table.Event;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * exactly one reply per request, in request order, however late each completes.
  *
  * <p>Requests start in order. A change starts at once (the writer keeps each connection's changes in
- * order); a read waits until this connection's earlier changes are answered, so a pipelining client
- * always reads its own writes. Everything here runs on the channel's event loop; replies from the
- * writer thread hop back onto it.
+ * order); a read waits until this connection's earlier requests are answered (its changes, a PROBE's
+ * findings, a WAIT), so a pipelining client always reads what it wrote or waited for. Everything here
+ * runs on the channel's event loop; replies from the writer thread hop back onto it.
  */
 final class Connection extends ChannelInboundHandlerAdapter implements Session {
     private static final Logger log = LoggerFactory.getLogger(Connection.class);
@@ -53,7 +54,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
 
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
-    private int writesInFlight;
+    /** Requests started and not answered yet: a change in flight, a PROBE, a WAIT. */
+    private int unanswered;
     private boolean processing;
     private boolean closing;
     private boolean throttled;
@@ -68,14 +70,14 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     /** A started request whose reply may not have come yet. */
     private static final class Slot {
         final boolean json;
-        final boolean write;
         final String verb;
         final long startNanos = System.nanoTime();
         Reply reply;
+        /** Run if the connection closes before the reply comes (a WAIT's cancel); dropped with the slot. */
+        Runnable onClose;
 
-        Slot(boolean json, boolean write, String verb) {
+        Slot(boolean json, String verb) {
             this.json = json;
-            this.write = write;
             this.verb = verb;
         }
     }
@@ -84,7 +86,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     private boolean watchJson;
     private long eventsSent;
     private final ArrayDeque<Event> heldEvents = new ArrayDeque<>();
-    private List<Runnable> closeHooks;
+    /** The request being started, for {@link #onClose}. */
+    private Slot starting;
 
     Connection(Context context, ServerStats stats, Watchers watchers) {
         this.context = context;
@@ -113,8 +116,10 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
             stats.closed();
         }
         watchers.remove(this);
-        if (closeHooks != null) {
-            closeHooks.forEach(Runnable::run);
+        for (Slot s : slots) {
+            if (s.reply == null && s.onClose != null) {
+                s.onClose.run();
+            }
         }
         closing = true;
         waiting.clear();
@@ -175,10 +180,12 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            // The client is done sending (nc -q, shutdown(SHUT_WR)): answer what it sent, then close.
+            // The client is done sending (nc -N, shutdown(SHUT_WR)): answer what it sent, then close. A WAIT
+            // or WATCH goes on while the client reads, so watch whether it closed entirely.
             inputShutdown = true;
             process();
             ctx.flush();
+            checkPeer();
             return;
         }
         if (evt instanceof IdleStateEvent && slots.isEmpty() && waiting.isEmpty() && !watching) {
@@ -203,8 +210,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
         try {
             while (!waiting.isEmpty() && !closing) {
                 Pending p = waiting.peek();
-                if (!p.write && writesInFlight > 0) {
-                    break; // a read waits for this connection's earlier changes
+                if (!p.write && unanswered > 0) {
+                    break; // a read waits for this connection's earlier requests
                 }
                 if (!ctx.channel().isWritable()) {
                     break; // the client is not reading its replies: make no more until it does
@@ -216,7 +223,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
         } finally {
             processing = false;
         }
-        if (inputShutdown && waiting.isEmpty() && slots.isEmpty() && !closing) {
+        if (inputShutdown && waiting.isEmpty() && slots.isEmpty() && !watching && !closing) {
             closing = true;
             ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
             return;
@@ -225,11 +232,9 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     }
 
     private void start(Pending p) {
-        Slot slot = new Slot(p.json, p.write, p.request == null ? null : p.request.verb());
+        Slot slot = new Slot(p.json, p.request == null ? null : p.request.verb());
         slots.add(slot);
-        if (p.write) {
-            writesInFlight++;
-        }
+        unanswered++;
         if (p.error != null) {
             complete(slot, p.error);
             return;
@@ -239,10 +244,15 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
             complete(slot, Reply.error(ErrorCode.BADREQ, "while watching, only UNWATCH, PING and QUIT are accepted"));
             return;
         }
-        if (watching || p.request.verb().equals("WATCH")) {
-            watchJson = p.json;
+        if (!watching && p.request.verb().equals("WATCH")) {
+            watchJson = p.json; // a PING in between must not change the stream's format
         }
-        Verbs.run(p.request, caller, context, this, reply -> complete(slot, reply));
+        starting = slot;
+        try {
+            Verbs.run(p.request, caller, context, this, reply -> complete(slot, reply));
+        } finally {
+            starting = null;
+        }
     }
 
     /** Records a reply; safe from any thread. */
@@ -264,9 +274,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
             waiting.clear(); // requests pipelined after QUIT or an over-long line are not acted on
         }
         stats.replied(slot.verb, slot.startNanos, reply);
-        if (slot.write) {
-            writesInFlight--;
-        }
+        unanswered--;
         process();
     }
 
@@ -327,6 +335,22 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
         }
     }
 
+    /**
+     * After end of input, while a reply or a WATCH is still owed: a client that closed entirely is dropped
+     * (its WAIT cancelled), checked now and every second.
+     */
+    private void checkPeer() {
+        if (closing || !ctx.channel().isActive() || slots.isEmpty() && !watching) {
+            return;
+        }
+        if (PeerGone.gone(ctx.channel())) {
+            log.debug("uid {} pid {} closed its connection with a request pending", caller.uid(), caller.pid());
+            ctx.close();
+            return;
+        }
+        ctx.executor().schedule(this::checkPeer, 1, TimeUnit.SECONDS);
+    }
+
     /** Reads only while the client keeps up: a bounded backlog and a writable socket. */
     private void updateAutoRead() {
         if (inputShutdown) {
@@ -366,9 +390,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
 
     @Override
     public void onClose(Runnable hook) {
-        if (closeHooks == null) {
-            closeHooks = new java.util.ArrayList<>(1);
+        if (starting != null && starting.reply == null) {
+            starting.onClose = hook;
         }
-        closeHooks.add(hook);
     }
 }

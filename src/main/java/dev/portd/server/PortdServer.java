@@ -203,6 +203,11 @@ public final class PortdServer {
     /** Lets the event loops write what is queued, closes every connection, and removes the socket file. */
     public void shutdown() {
         if (group != null) {
+            // Replies handed to a loop before now (the writer's last batch, WAITs answered BUSY) are written
+            // first: a loop that starts shutting down closes its channels before it runs queued tasks.
+            for (io.netty.util.concurrent.EventExecutor loop : group) {
+                loop.submit(() -> { }).awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
             group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (ownsSocketFile) {

@@ -343,8 +343,13 @@ public final class Txn {
         dirtyServices.add(l.service());
     }
 
+    /** Takes a lease off its port; a squatter conflict naming it goes too (the next probe says what the port is now). */
     public void removeLease(Lease l) {
         table = table.remove(l);
+        Conflict c = table.conflicts().get(l.port());
+        if (c != null && l.service().equals(c.service())) {
+            table = table.withConflicts(table.conflicts().minus(l.port()));
+        }
         dirtyServices.add(l.service());
     }
 

@@ -10,7 +10,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A plain protocol client over the JDK's own Unix socket channel: what a script or another
@@ -41,6 +43,15 @@ public final class LineClient implements Closeable {
             return status.length() > 3 ? status.substring(3) : "";
         }
 
+        /** The data lines as {@code key=value} maps, in order. */
+        public List<Map<String, String>> rows() {
+            List<Map<String, String>> out = new ArrayList<>(data.size());
+            for (String l : data) {
+                out.add(fields(l));
+            }
+            return out;
+        }
+
         /** The error code of an {@code ERR} status. */
         public String code() {
             if (!status.startsWith("ERR ")) {
@@ -50,6 +61,43 @@ public final class LineClient implements Closeable {
             int sp = rest.indexOf(' ');
             return sp < 0 ? rest : rest.substring(0, sp);
         }
+    }
+
+    /**
+     * The {@code key=value} tokens of a data line; a value may be double-quoted with {@code \"} and
+     * {@code \\} escapes (written here independently of the daemon's own parser).
+     */
+    public static Map<String, String> fields(String line) {
+        Map<String, String> out = new LinkedHashMap<>();
+        int i = 0;
+        int n = line.length();
+        while (i < n) {
+            while (i < n && line.charAt(i) == ' ') {
+                i++;
+            }
+            int eq = line.indexOf('=', i);
+            if (i >= n || eq < 0) {
+                break;
+            }
+            String key = line.substring(i, eq);
+            StringBuilder v = new StringBuilder();
+            i = eq + 1;
+            if (i < n && line.charAt(i) == '"') {
+                for (i++; i < n && line.charAt(i) != '"'; i++) {
+                    if (line.charAt(i) == '\\' && i + 1 < n) {
+                        i++;
+                    }
+                    v.append(line.charAt(i));
+                }
+                i++;
+            } else {
+                for (; i < n && line.charAt(i) != ' '; i++) {
+                    v.append(line.charAt(i));
+                }
+            }
+            out.put(key, v.toString());
+        }
+        return out;
     }
 
     /** Sends raw bytes as they are (no LF added). */
@@ -66,9 +114,16 @@ public final class LineClient implements Closeable {
         return sendRaw((request + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Sends a request and reads its reply. */
+    /** Sends a request and reads its reply; a {@code JSON} request's reply is its one line, kept as the status. */
     public Reply call(String request) throws IOException {
         send(request);
+        if (request.regionMatches(true, 0, "JSON ", 0, 5)) {
+            String line = readLine();
+            if (line == null) {
+                throw new IOException("connection closed before the JSON reply");
+            }
+            return new Reply(List.of(), line);
+        }
         return reply();
     }
 

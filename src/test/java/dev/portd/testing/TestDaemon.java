@@ -93,6 +93,34 @@ public final class TestDaemon implements AutoCloseable {
         }
     }
 
+    /** The data lines of a reply that must be OK, as key=value maps. */
+    public List<Map<String, String>> rows(String request) throws IOException {
+        LineClient.Reply r = call(request);
+        if (!r.ok()) {
+            throw new AssertionError(request + " answered " + r.status());
+        }
+        return r.rows();
+    }
+
+    /** The service's LIST line as a map, or null when it holds no lease. */
+    public Map<String, String> lease(String service) throws IOException {
+        for (Map<String, String> row : rows("LIST")) {
+            if (service.equals(row.get("service"))) {
+                return row;
+            }
+        }
+        return null;
+    }
+
+    /** The {@code event=} values of HISTORY for a service or {@code port=N}, oldest first. */
+    public List<String> events(String serviceOrPort) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (Map<String, String> row : rows("HISTORY " + serviceOrPort + " limit=1000")) {
+            out.add(row.get("event"));
+        }
+        return out;
+    }
+
     @Override
     public void close() throws IOException {
         stop();
