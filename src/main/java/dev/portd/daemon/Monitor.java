@@ -39,12 +39,6 @@ import org.slf4j.LoggerFactory;
 public final class Monitor implements PortUse {
     private static final Logger log = LoggerFactory.getLogger(Monitor.class);
 
-    /**
-     * WAITs pending at once, over all connections. Every local user may WAIT, and each waiter costs a
-     * bind test per tick on this one thread; beyond this a WAIT is answered ERR BUSY.
-     */
-    static final int MAX_WAITERS = 4096;
-
     /** How often waiters and ttl deadlines are looked at. */
     static final long TICK_MILLIS = 100;
 
@@ -275,10 +269,6 @@ public final class Monitor implements PortUse {
      * handle cancels the wait (the client went away).
      */
     public Runnable await(int port, long timeoutMillis, Consumer<Reply> done) {
-        if (waiters.size() >= MAX_WAITERS) {
-            done.accept(Reply.error(ErrorCode.BUSY, "too many WAITs pending (" + MAX_WAITERS + "); retry later"));
-            return () -> { };
-        }
         Waiter w = new Waiter(port, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), done);
         waiters.add(w);
         try {
