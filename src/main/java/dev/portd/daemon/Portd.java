@@ -1,0 +1,189 @@
+package dev.portd.daemon;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.portd.protocol.Context;
+import dev.portd.protocol.Reply;
+import dev.portd.protocol.Row;
+import dev.portd.server.PortdServer;
+import dev.portd.server.ServerStats;
+import dev.portd.store.Store;
+import dev.portd.store.Writer;
+import dev.portd.table.Caller;
+import dev.portd.table.PortTable;
+import dev.portd.table.PortUse;
+import dev.portd.table.TableConfig;
+import dev.portd.table.Transport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Properties;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon: owns the store, the writer, the server, and their order of start and stop. The same
+ * lifecycle serves {@code java -jar}, jsvc and tests: {@link #init()} opens what may fail (and, under
+ * jsvc, what needs privileges), {@link #start()} serves, {@link #stop()} answers what is in flight,
+ * commits and closes.
+ */
+public final class Portd implements Context {
+    private static final Logger log = LoggerFactory.getLogger(Portd.class);
+
+    public static final String VERSION = readVersion();
+
+    private final Config config;
+    private final MetricRegistry metrics = new MetricRegistry();
+    private final long startedNanos = System.nanoTime();
+    private TableConfig tableConfig;
+    private Store store;
+    private Writer writer;
+    private ServerStats serverStats;
+    private PortdServer server;
+    private volatile PortUse portUse = PortUse.NONE;
+
+    public Portd(Config config) {
+        this.config = config;
+    }
+
+    /** Opens the store and loads the table. Throws with a message naming the file if it cannot. */
+    public void init() {
+        int[] range = config.range();
+        tableConfig = new TableConfig(range[0], range[1], config.policy(), Paths.uid(),
+                config.integer("max_leases_per_uid"), config.integer("history_max"));
+        store = Store.open(config.data());
+        PortTable table = store.load();
+        writer = new Writer(store, table, tableConfig, () -> portUse, metrics);
+        serverStats = new ServerStats(config.integer("max_connections"), metrics);
+        int loops = config.integer("event_loops");
+        server = new PortdServer(new PortdServer.Options(config.socket(),
+                PosixFilePermissions.fromString(config.socketPermissions()),
+                loops == 0 ? Runtime.getRuntime().availableProcessors() : loops, config.millis("idle_timeout")),
+                this, serverStats);
+    }
+
+    public void start() throws IOException, InterruptedException {
+        writer.start();
+        server.start();
+        log.info("portd {} serving {} ({}); data {}; range {}-{}; policy {}; config {}", VERSION, config.socket(),
+                server.transport(), config.data(), tableConfig.lo(), tableConfig.hi(), tableConfig.policy().wire(),
+                config.file() == null ? "none (embedded defaults)" : config.file());
+    }
+
+    /** Stops accepting, answers and commits what is queued, closes connections, the store and the socket. */
+    public void stop() {
+        long t0 = System.nanoTime();
+        if (server != null) {
+            server.stopAccepting();
+        }
+        if (writer != null) {
+            try {
+                writer.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (server != null) {
+            server.shutdown();
+        }
+        if (store != null) {
+            store.close();
+            store = null;
+        }
+        log.info("portd stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Runs a request as {@code caller} through the verb table, as the socket would (JMX, tools). */
+    public java.util.concurrent.CompletableFuture<Reply> execute(dev.portd.protocol.Request request, Caller caller) {
+        java.util.concurrent.CompletableFuture<Reply> f = new java.util.concurrent.CompletableFuture<>();
+        dev.portd.protocol.Verbs.run(request, caller, this, null, f::complete);
+        return f;
+    }
+
+    public Writer writer() {
+        return writer;
+    }
+
+    public ServerStats serverStats() {
+        return serverStats;
+    }
+
+    // ---- Context ----
+
+    @Override
+    public PortTable table() {
+        return writer.table();
+    }
+
+    @Override
+    public TableConfig tableConfig() {
+        return tableConfig;
+    }
+
+    @Override
+    public PortUse portUse() {
+        return portUse;
+    }
+
+    @Override
+    public void submit(Caller caller, Writer.Change change, Consumer<Reply> done) {
+        writer.submit(caller, change, done);
+    }
+
+    @Override
+    public String version() {
+        return VERSION;
+    }
+
+    @Override
+    public Row stats() {
+        PortTable t = table();
+        int lo = tableConfig.lo();
+        int hi = tableConfig.hi();
+        int free = 0;
+        for (int p = t.taken().nextClear(lo, hi); p >= 0; p = p < hi ? t.taken().nextClear(p + 1, hi) : -1) {
+            if (!portUse.inUse(p, Transport.TCP)) {
+                free++;
+            }
+        }
+        Row rows = new Row();
+        rows.put("version", VERSION);
+        rows.put("uptime_s", (System.nanoTime() - startedNanos) / 1_000_000_000L);
+        rows.put("range", lo + "-" + hi);
+        rows.put("policy", tableConfig.policy().wire());
+        rows.put("leases", t.leaseCount());
+        rows.put("free", free);
+        rows.put("reserved", t.reservations().size());
+        rows.put("conflicts", 0);
+        rows.put("connections", serverStats.connections());
+        rows.put("requests", serverStats.requests());
+        rows.put("commits", writer.commits());
+        rows.put("last_commit", writer.lastCommitMillis() == 0 ? "never" : dev.portd.protocol.Values.time(writer.lastCommitMillis()));
+        rows.put("last_probe", "never");
+        rows.put("store", store == null ? "closed" : store.file().toString());
+        rows.put("store_bytes", store == null ? -1 : store.fileBytes());
+        rows.put("transport", server.transport());
+        config.addTo(rows);
+        return rows;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public MetricRegistry metrics() {
+        return metrics;
+    }
+
+    private static String readVersion() {
+        try (InputStream in = Portd.class.getResourceAsStream("/dev/portd/portd.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "dev");
+        } catch (IOException e) {
+            return "dev";
+        }
+    }
+}

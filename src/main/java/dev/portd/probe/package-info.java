@@ -1,0 +1,11 @@
+/**
+ * Occupancy prober: which ports are in use on this host, and by whom, read from the kernel's own
+ * socket tables ({@code /proc/net/tcp*}, {@code /proc/net/udp*}) and {@code /proc/<pid>/fd}.
+ *
+ * <p>Intended use: one thread calls {@link dev.portd.probe.Prober#probe()} on a fixed period and
+ * publishes the resulting immutable {@link dev.portd.probe.Occupancy} through a volatile field;
+ * request threads read it without locks. If a probe throws, keep the previous snapshot.
+ * {@link dev.portd.probe.Processes} answers the per-lease questions (is the leasing process still
+ * the same one, is a socket's owner inside its process tree). Only the JDK is used.
+ */
+package dev.portd.probe;

@@ -1,0 +1,26 @@
+package dev.portd.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+
+/** The one JSON factory of the daemon (thread-safe), and rendering a {@link Row} as an object. */
+public final class Json {
+    private Json() {}
+
+    public static final JsonFactory FACTORY = new JsonFactory();
+
+    public static String object(Row row) {
+        StringWriter w = new StringWriter(128);
+        try (JsonGenerator g = FACTORY.createGenerator(w)) {
+            g.writeStartObject();
+            row.writeFields(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+}

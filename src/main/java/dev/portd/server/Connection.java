@@ -1,0 +1,277 @@
+package dev.portd.server;
+
+import dev.portd.protocol.Context;
+import dev.portd.protocol.ErrorCode;
+import dev.portd.protocol.PortdException;
+import dev.portd.protocol.Reply;
+import dev.portd.protocol.Request;
+import dev.portd.protocol.Session;
+import dev.portd.protocol.Verb;
+import dev.portd.protocol.Verbs;
+import dev.portd.table.Caller;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: turns lines into requests, runs them through the verb table, and writes
+ * exactly one reply per request, in request order, however late each completes.
+ *
+ * <p>Requests start in order. A change starts at once (the writer keeps each connection's changes in
+ * order); a read waits until this connection's earlier changes are answered, so a pipelining client
+ * always reads its own writes. Everything here runs on the channel's event loop; replies from the
+ * writer thread hop back onto it.
+ */
+final class Connection extends ChannelInboundHandlerAdapter implements Session {
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+    /** Past this many requests waiting or unanswered, stop reading from the socket until they drain. */
+    static final int HIGH_WATER = 1024;
+    static final int LOW_WATER = 256;
+
+    private final Context context;
+    private final ServerStats stats;
+    private ChannelHandlerContext ctx;
+    private Caller caller;
+
+    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Slot> slots = new ArrayDeque<>();
+    private int writesInFlight;
+    private boolean processing;
+    private boolean closing;
+    private boolean throttled;
+    private boolean refused;
+    private boolean inputShutdown;
+
+    /** A request read but not started; {@code error} set when it failed to parse. */
+    private record Pending(Request request, Reply error, boolean json, boolean write) {}
+
+    /** A started request whose reply may not have come yet. */
+    private static final class Slot {
+        final boolean json;
+        final boolean write;
+        final String verb;
+        final long startNanos = System.nanoTime();
+        Reply reply;
+
+        Slot(boolean json, boolean write, String verb) {
+            this.json = json;
+            this.write = write;
+            this.verb = verb;
+        }
+    }
+
+    Connection(Context context, ServerStats stats) {
+        this.context = context;
+        this.stats = stats;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.caller = PeerCredentials.of(ctx.channel());
+        if (!stats.opened()) {
+            closing = true;
+            refused = true;
+            ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), Reply.error(ErrorCode.BUSY,
+                    "too many connections (max " + stats.maxConnections() + "); retry later").render(false)))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (!refused) {
+            stats.closed();
+        }
+        closing = true;
+        waiting.clear();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        try {
+            if (closing) {
+                return;
+            }
+            if (!ByteBufUtil.isText(frame, StandardCharsets.UTF_8)) {
+                waiting.add(new Pending(null, Reply.error(ErrorCode.BADREQ, "request is not valid UTF-8"), false, false));
+            } else {
+                String line = frame.toString(StandardCharsets.UTF_8);
+                try {
+                    Request req = Request.parse(line);
+                    if (req == null) {
+                        return; // blank line: no reply
+                    }
+                    Verb v = Verbs.get(req.verb());
+                    waiting.add(new Pending(req, null, req.json(), v != null && v.kind() == Verb.Kind.WRITE));
+                } catch (PortdException e) {
+                    waiting.add(new Pending(null, Reply.error(e), Request.wantsJson(line), false));
+                }
+            }
+            process();
+        } finally {
+            frame.release();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            waiting.add(new Pending(null, Reply.error(ErrorCode.TOOLONG, "line longer than "
+                    + Request.MAX_LINE_BYTES + " bytes; closing"), false, false));
+            process();
+            ctx.flush();
+            return;
+        }
+        log.debug("connection error: {}", cause.toString());
+        ctx.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // The client is done sending (nc -q, shutdown(SHUT_WR)): answer what it sent, then close.
+            inputShutdown = true;
+            process();
+            ctx.flush();
+            return;
+        }
+        if (evt instanceof IdleStateEvent && slots.isEmpty() && waiting.isEmpty()) {
+            log.debug("closing idle connection of uid {}", caller.uid());
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        process();
+        ctx.flush();
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    /** Starts every request that may start now, then writes the replies that are ready, in order. */
+    private void process() {
+        if (processing) {
+            return;
+        }
+        processing = true;
+        try {
+            while (!waiting.isEmpty() && !closing) {
+                Pending p = waiting.peek();
+                if (!p.write && writesInFlight > 0) {
+                    break; // a read waits for this connection's earlier changes
+                }
+                if (!ctx.channel().isWritable()) {
+                    break; // the client is not reading its replies: make no more until it does
+                }
+                waiting.poll();
+                start(p);
+            }
+            writeReady();
+        } finally {
+            processing = false;
+        }
+        if (inputShutdown && waiting.isEmpty() && slots.isEmpty() && !closing) {
+            closing = true;
+            ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        updateAutoRead();
+    }
+
+    private void start(Pending p) {
+        Slot slot = new Slot(p.json, p.write, p.request == null ? null : p.request.verb());
+        slots.add(slot);
+        if (p.write) {
+            writesInFlight++;
+        }
+        if (p.error != null) {
+            complete(slot, p.error);
+            return;
+        }
+        stats.request();
+        Verbs.run(p.request, caller, context, this, reply -> complete(slot, reply));
+    }
+
+    /** Records a reply; safe from any thread. */
+    private void complete(Slot slot, Reply reply) {
+        if (!ctx.executor().inEventLoop()) {
+            ctx.executor().execute(() -> {
+                complete(slot, reply);
+                ctx.flush();
+            });
+            return;
+        }
+        if (slot.reply != null) {
+            log.error("a second reply for one request was dropped: {}", reply.statusLine());
+            return;
+        }
+        slot.reply = reply;
+        stats.replied(slot.verb, slot.startNanos, reply);
+        if (slot.write) {
+            writesInFlight--;
+        }
+        process();
+    }
+
+    private void writeReady() {
+        while (!slots.isEmpty() && slots.peek().reply != null && !closing) {
+            Slot s = slots.poll();
+            ByteBuf out = ByteBufUtil.writeUtf8(ctx.alloc(), s.reply.render(s.json));
+            if (s.reply.closes()) {
+                closing = true;
+                waiting.clear();
+                ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            ctx.write(out, ctx.voidPromise());
+        }
+    }
+
+    /** Reads only while the client keeps up: a bounded backlog and a writable socket. */
+    private void updateAutoRead() {
+        int backlog = waiting.size() + slots.size();
+        boolean wantThrottle = backlog >= HIGH_WATER || !ctx.channel().isWritable();
+        if (wantThrottle != throttled && (wantThrottle || backlog <= LOW_WATER)) {
+            throttled = wantThrottle;
+            ctx.channel().config().setAutoRead(!throttled);
+        }
+    }
+
+    // ---- Session ----
+
+    @Override
+    public boolean watch() {
+        return false;
+    }
+
+    @Override
+    public long unwatch() {
+        return -1;
+    }
+
+    @Override
+    public void later(Consumer<Consumer<Reply>> task) {
+        throw new UnsupportedOperationException();
+    }
+}

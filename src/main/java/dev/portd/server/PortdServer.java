@@ -1,0 +1,169 @@
+package dev.portd.server;
+
+import dev.portd.protocol.Context;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.LineBasedFrameDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Netty server on the Unix socket: epoll on Linux (which gives the peer's uid and pid), NIO
+ * domain sockets elsewhere. Per connection: idle timeout, line framing capped at 4096 bytes, and a
+ * {@link Connection}.
+ */
+public final class PortdServer {
+    private static final Logger log = LoggerFactory.getLogger(PortdServer.class);
+
+    /** Settings of the listening socket. */
+    public record Options(Path socket, Set<PosixFilePermission> mode, int threads, long idleTimeoutMillis) {}
+
+    private final Options options;
+    private final Context context;
+    private final ServerStats stats;
+    private final boolean epoll = Epoll.isAvailable();
+    private EventLoopGroup group;
+    private Channel server;
+    private volatile boolean ownsSocketFile;
+
+    public PortdServer(Options options, Context context, ServerStats stats) {
+        this.options = options;
+        this.context = context;
+        this.stats = stats;
+    }
+
+    /** The transport in use, for STATS and the start-up line. */
+    public String transport() {
+        return epoll ? "epoll" : "nio";
+    }
+
+    public Path socket() {
+        return options.socket();
+    }
+
+    /** Binds the socket (replacing a stale one) and starts serving. */
+    public void start() throws IOException, InterruptedException {
+        Path path = options.socket();
+        prepareSocketPath(path);
+        group = new MultiThreadIoEventLoopGroup(options.threads(),
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        Class<? extends ServerChannel> channel = epoll ? EpollServerDomainSocketChannel.class
+                : NioServerDomainSocketChannel.class;
+        SocketAddress address = epoll ? new DomainSocketAddress(path.toString()) : UnixDomainSocketAddress.of(path);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(channel)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(new IdleStateHandler(options.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                                .addLast(new LineBasedFrameDecoder(dev.portd.protocol.Request.MAX_LINE_BYTES, true, true))
+                                .addLast(new Connection(context, stats));
+                    }
+                });
+        try {
+            server = b.bind(address).sync().channel();
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new IOException("cannot listen on " + path + ": " + e.getMessage(), e);
+        }
+        ownsSocketFile = true;
+        Files.setPosixFilePermissions(path, options.mode());
+        log.debug("listening on {} ({})", path, transport());
+    }
+
+    /**
+     * A socket file left by a dead daemon is replaced; a live daemon is not disturbed. Anything that is
+     * not a socket (a symlink, a regular file) is left alone and refused: the daemon never removes or
+     * follows what it did not create.
+     */
+    static void prepareSocketPath(Path path) throws IOException {
+        Path dir = path.toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        }
+        int me = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        if (owner != me && owner != 0) {
+            // e.g. /tmp/portd-UID made by someone else first: they could swap the socket under us.
+            throw new IOException("socket directory " + dir + " belongs to uid " + owner + ", not to this user");
+        }
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isSymbolicLink(path) || !isSocket(path)) {
+            throw new IOException(path + " exists and is not a socket; not touching it");
+        }
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(path));
+            throw new AlreadyRunningException("another portd is already serving " + path);
+        } catch (AlreadyRunningException e) {
+            throw e;
+        } catch (IOException dead) {
+            log.info("replacing stale socket {}", path);
+            Files.delete(path);
+        }
+    }
+
+    private static boolean isSocket(Path p) throws IOException {
+        int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        return (mode & 0170000) == 0140000;
+    }
+
+    /** Thrown when a live daemon already serves the socket. */
+    public static final class AlreadyRunningException extends IOException {
+        AlreadyRunningException(String message) {
+            super(message);
+        }
+    }
+
+    /** Stops accepting connections; established ones keep being served until {@link #shutdown()}. */
+    public void stopAccepting() {
+        if (server != null) {
+            server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Lets the event loops write what is queued, closes every connection, and removes the socket file. */
+    public void shutdown() {
+        if (group != null) {
+            group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (ownsSocketFile) {
+            try {
+                Files.deleteIfExists(options.socket());
+            } catch (IOException e) {
+                log.warn("cannot remove {}: {}", options.socket(), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.portd.server;
+
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import dev.portd.protocol.ErrorCode;
+import dev.portd.protocol.Reply;
+import dev.portd.protocol.Verb;
+import dev.portd.protocol.Verbs;
+import com.codahale.metrics.Timer;
+import java.util.HashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Connection and request counts, shared by every connection; the connection limit lives here. */
+public final class ServerStats {
+    private final int maxConnections;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final LongAdder requests = new LongAdder();
+    private final Map<ErrorCode, Meter> errors = new EnumMap<>(ErrorCode.class);
+    private final Map<String, Timer> verbs = new HashMap<>();
+
+    public ServerStats(int maxConnections, MetricRegistry metrics) {
+        this.maxConnections = maxConnections;
+        for (ErrorCode c : ErrorCode.values()) {
+            errors.put(c, metrics.meter("errors." + c.name()));
+        }
+        for (Verb v : Verbs.all()) {
+            verbs.put(v.name(), metrics.timer("requests." + v.name()));
+        }
+        metrics.gauge("connections", () -> connections::get);
+    }
+
+    /** Counts a new connection; false (and not counted) when it would exceed the limit. */
+    boolean opened() {
+        if (connections.incrementAndGet() > maxConnections) {
+            connections.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void closed() {
+        connections.decrementAndGet();
+    }
+
+    void request() {
+        requests.increment();
+    }
+
+    void replied(String verb, long startNanos, Reply r) {
+        Timer t = verb == null ? null : verbs.get(verb);
+        if (t != null) {
+            t.update(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        }
+        if (!r.ok()) {
+            errors.get(r.error()).mark();
+        }
+    }
+
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    public int connections() {
+        return connections.get();
+    }
+
+    public long requests() {
+        return requests.sum();
+    }
+}

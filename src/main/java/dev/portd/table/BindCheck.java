@@ -1,0 +1,49 @@
+package dev.portd.table;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.ServerSocketChannel;
+
+/**
+ * Whether a port can really be bound right now, on the IPv4 and the IPv6 wildcard address. The
+ * table and the prober can both be out of date (a process binds between probes); the kernel is not.
+ */
+public final class BindCheck {
+    private BindCheck() {}
+
+    private static final boolean IPV6 = ipv6Available();
+
+    public static boolean canBind(int port, Transport proto) {
+        return (!proto.tcp() || tcp(port)) && (!proto.udp() || udp(port));
+    }
+
+    private static boolean tcp(int port) {
+        return bind(StandardProtocolFamily.INET, port, true) && (!IPV6 || bind(StandardProtocolFamily.INET6, port, true));
+    }
+
+    private static boolean udp(int port) {
+        return bind(StandardProtocolFamily.INET, port, false) && (!IPV6 || bind(StandardProtocolFamily.INET6, port, false));
+    }
+
+    private static boolean bind(StandardProtocolFamily family, int port, boolean stream) {
+        try (NetworkChannel ch = stream ? ServerSocketChannel.open(family) : DatagramChannel.open(family)) {
+            // No SO_REUSEADDR: a port in TIME_WAIT or bound by anyone must count as taken.
+            ch.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, false);
+            ch.bind(new InetSocketAddress(family == StandardProtocolFamily.INET ? "0.0.0.0" : "::", port));
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static boolean ipv6Available() {
+        try (ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+}

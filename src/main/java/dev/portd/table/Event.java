@@ -1,0 +1,31 @@
+package dev.portd.table;
+
+import dev.portd.protocol.Row;
+import dev.portd.protocol.Values;
+
+/**
+ * One entry of the history: every change to the table, with who made it.
+ *
+ * @param prev the port before the change (resolve), 0 when none
+ */
+public record Event(long seq, long time, String event, String service, int port, int prev,
+                    int uid, int pid, String note) {
+
+    /** The HISTORY keys. */
+    public Row row() {
+        return Row.of("time", Values.time(time))
+                .put("event", event)
+                .put("service", service)
+                .put("port", port > 0 ? port : null)
+                .put("prev", prev > 0 ? prev : null)
+                .put("uid", uid >= 0 ? uid : null)
+                .put("pid", pid > 0 ? pid : null)
+                .put("note", note);
+    }
+
+    /** The stored form keeps milliseconds and the sequence number. */
+    public Row storedRow() {
+        return Row.of("seq", seq).put("time", time).put("event", event).put("service", service)
+                .put("port", port).put("prev", prev).put("uid", uid).put("pid", pid).put("note", note);
+    }
+}

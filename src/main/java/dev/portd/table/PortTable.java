@@ -1,0 +1,149 @@
+package dev.portd.table;
+
+import java.util.Collection;
+import java.util.Map;
+import org.pcollections.HashTreePMap;
+import org.pcollections.PMap;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
+
+/**
+ * One committed version of the whole table: leases, reservations and recent history. Immutable,
+ * built from persistent maps, so the writer derives the next version cheaply and readers on any
+ * thread use the version they hold without locks.
+ */
+public final class PortTable {
+    final PMap<String, Lease> byService;
+    final PSortedMap<Integer, Lease> byPort;
+    final PSortedMap<Integer, String> reserved;
+    /** Ports that are leased or reserved: automatic choice skips them. */
+    final PortSet taken;
+    final PMap<Integer, Integer> leasesPerUid;
+    final int lastPort;
+    final PSortedMap<Long, Event> history;
+    final long nextSeq;
+
+    PortTable(PMap<String, Lease> byService, PSortedMap<Integer, Lease> byPort, PSortedMap<Integer, String> reserved,
+              PortSet taken, PMap<Integer, Integer> leasesPerUid, int lastPort, PSortedMap<Long, Event> history,
+              long nextSeq) {
+        this.byService = byService;
+        this.byPort = byPort;
+        this.reserved = reserved;
+        this.taken = taken;
+        this.leasesPerUid = leasesPerUid;
+        this.lastPort = lastPort;
+        this.history = history;
+        this.nextSeq = nextSeq;
+    }
+
+    public static final PortTable EMPTY = new PortTable(HashTreePMap.empty(), TreePMap.empty(), TreePMap.empty(),
+            PortSet.EMPTY, HashTreePMap.empty(), 0, TreePMap.empty(), 1);
+
+    /** Rebuilds a table from what the store holds (at start-up). */
+    public static PortTable load(Collection<Lease> leases, Map<Integer, String> reserved, Collection<Event> history,
+                                 int lastPort) {
+        PortTable t = EMPTY;
+        for (Lease l : leases) {
+            t = t.put(l);
+        }
+        for (Map.Entry<Integer, String> r : reserved.entrySet()) {
+            t = t.reserve(r.getKey(), r.getValue());
+        }
+        PSortedMap<Long, Event> h = TreePMap.empty();
+        long next = 1;
+        for (Event e : history) {
+            h = h.plus(e.seq(), e);
+            next = Math.max(next, e.seq() + 1);
+        }
+        return new PortTable(t.byService, t.byPort, t.reserved, t.taken, t.leasesPerUid, lastPort, h, next);
+    }
+
+    public Lease lease(String service) {
+        return byService.get(service);
+    }
+
+    public Lease leaseOn(int port) {
+        return byPort.get(port);
+    }
+
+    /** Leases ordered by port. */
+    public Collection<Lease> leases() {
+        return byPort.values();
+    }
+
+    public int leaseCount() {
+        return byService.size();
+    }
+
+    public String reservation(int port) {
+        return reserved.get(port);
+    }
+
+    public boolean isReserved(int port) {
+        return reserved.containsKey(port);
+    }
+
+    public PSortedMap<Integer, String> reservations() {
+        return reserved;
+    }
+
+    public PortSet taken() {
+        return taken;
+    }
+
+    public int leasesOf(int uid) {
+        return leasesPerUid.getOrDefault(uid, 0);
+    }
+
+    public int lastPort() {
+        return lastPort;
+    }
+
+    /** History, oldest first. */
+    public Collection<Event> history() {
+        return history.values();
+    }
+
+    public long nextSeq() {
+        return nextSeq;
+    }
+
+    // ---- derivations, used by Txn only ----
+
+    PortTable put(Lease l) {
+        Lease old = byService.get(l.service());
+        PortTable t = old == null ? this : remove(old);
+        return new PortTable(t.byService.plus(l.service(), l), t.byPort.plus(l.port(), l), t.reserved,
+                t.taken.with(l.port()), t.leasesPerUid.plus(l.uid(), t.leasesOf(l.uid()) + 1), t.lastPort, t.history,
+                t.nextSeq);
+    }
+
+    PortTable remove(Lease l) {
+        int n = leasesOf(l.uid()) - 1;
+        return new PortTable(byService.minus(l.service()), byPort.minus(l.port()), reserved,
+                reserved.containsKey(l.port()) ? taken : taken.without(l.port()),
+                n <= 0 ? leasesPerUid.minus(l.uid()) : leasesPerUid.plus(l.uid(), n), lastPort, history, nextSeq);
+    }
+
+    PortTable reserve(int port, String desc) {
+        return new PortTable(byService, byPort, reserved.plus(port, desc == null ? "" : desc), taken.with(port),
+                leasesPerUid, lastPort, history, nextSeq);
+    }
+
+    PortTable unreserve(int port) {
+        return new PortTable(byService, byPort, reserved.minus(port),
+                byPort.containsKey(port) ? taken : taken.without(port), leasesPerUid, lastPort, history, nextSeq);
+    }
+
+    PortTable withLastPort(int port) {
+        return new PortTable(byService, byPort, reserved, taken, leasesPerUid, port, history, nextSeq);
+    }
+
+    PortTable append(Event e, int historyMax) {
+        PSortedMap<Long, Event> h = history.plus(e.seq(), e);
+        while (h.size() > historyMax) {
+            h = h.minusFirstEntry();
+        }
+        return new PortTable(byService, byPort, reserved, taken, leasesPerUid, lastPort, h, e.seq() + 1);
+    }
+}

@@ -1,0 +1,285 @@
+package dev.portd.table;
+
+import dev.portd.protocol.ErrorCode;
+import dev.portd.protocol.PortdException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The writer's working copy for one batch: every change of the batch is applied here, in order, and
+ * the result is either committed and published whole or thrown away whole. Each change validates
+ * before it derives anything, and a refused change is rolled back to its savepoint, so a refusal
+ * never leaves a trace. Used by the store's writer thread only.
+ */
+public final class Txn {
+    private final TableConfig config;
+    private final PortUse use;
+    private PortTable table;
+    private final Set<String> dirtyServices = new LinkedHashSet<>();
+    private final Set<Integer> dirtyReserved = new LinkedHashSet<>();
+    private final List<Event> events = new ArrayList<>();
+    private boolean lastPortDirty;
+
+    private Caller caller;
+    private long now;
+    private PortTable savepoint;
+    private int savepointEvents;
+
+    public Txn(PortTable base, TableConfig config, PortUse use) {
+        this.table = base;
+        this.config = config;
+        this.use = use;
+    }
+
+    /** Starts one change on behalf of {@code caller}. */
+    public void begin(Caller who, long nowMillis) {
+        this.caller = who;
+        this.now = nowMillis;
+        this.savepoint = table;
+        this.savepointEvents = events.size();
+    }
+
+    /** Undoes the current change (it was refused). Dirty marks may stay: rewriting an unchanged entry is harmless. */
+    public void abort() {
+        table = savepoint;
+        events.subList(savepointEvents, events.size()).clear();
+    }
+
+    public PortTable table() {
+        return table;
+    }
+
+    public TableConfig config() {
+        return config;
+    }
+
+    public Caller caller() {
+        return caller;
+    }
+
+    public boolean changed() {
+        return !dirtyServices.isEmpty() || !dirtyReserved.isEmpty() || !events.isEmpty() || lastPortDirty;
+    }
+
+    public Set<String> dirtyServices() {
+        return dirtyServices;
+    }
+
+    public Set<Integer> dirtyReserved() {
+        return dirtyReserved;
+    }
+
+    public boolean lastPortDirty() {
+        return lastPortDirty;
+    }
+
+    /** Events of this batch, in order. */
+    public List<Event> events() {
+        return events;
+    }
+
+    // ---- the changes ----
+
+    /** ALLOC: returns the port leased (or already held). */
+    public int alloc(AllocSpec a) {
+        Lease held = table.lease(a.service());
+        if (held != null) {
+            if (a.port() != 0 && a.port() != held.port()) {
+                throw new PortdException(ErrorCode.CONFLICT, a.service() + " already holds port " + held.port());
+            }
+            if (!mayChange(held)) {
+                throw new PortdException(ErrorCode.CONFLICT, a.service() + " is leased by uid " + held.uid());
+            }
+            if (a.ttlMillis() > 0) {
+                put(held.withExpiry(now + a.ttlMillis(), a.ttlMillis()));
+                event("renew", held.service(), held.port(), 0, null);
+            }
+            return held.port();
+        }
+        if (!config.privileged(caller.uid()) && table.leasesOf(caller.uid()) >= config.maxLeasesPerUid()) {
+            throw new PortdException(ErrorCode.QUOTA, "uid " + caller.uid() + " holds " + table.leasesOf(caller.uid())
+                    + " leases, the most allowed is " + config.maxLeasesPerUid());
+        }
+        int port = 0;
+        if (a.port() != 0) {
+            if (a.port() < 1024 && caller.uid() != 0) {
+                throw new PortdException(ErrorCode.DENIED, "ports below 1024 are leased only to root");
+            }
+            String why = whyNotFree(a.port(), a.proto());
+            if (why == null) {
+                port = a.port();
+            } else if (a.strict()) {
+                throw new PortdException(ErrorCode.TAKEN, "port " + a.port() + " is " + why);
+            }
+        }
+        if (port == 0) {
+            port = choose(a);
+        }
+        Lease l = new Lease(a.service(), port, a.proto(), caller.uid(), a.pid(), a.pidStart(), now,
+                a.ttlMillis() > 0 ? now + a.ttlMillis() : 0, a.ttlMillis(), a.desc(), LeaseState.LEASED);
+        put(l);
+        if (port >= config.lo() && port <= config.hi()) {
+            table = table.withLastPort(port);
+            lastPortDirty = true;
+        }
+        event("alloc", a.service(), port, 0, a.desc());
+        return port;
+    }
+
+    /** Why a port cannot be leased now, or null if it can. */
+    private String whyNotFree(int port, Transport proto) {
+        Lease l = table.leaseOn(port);
+        if (l != null) {
+            return "leased by " + l.service() + " (uid " + l.uid() + ")";
+        }
+        if (table.isReserved(port)) {
+            String d = table.reservation(port);
+            return d.isEmpty() ? "reserved" : "reserved (" + d + ")";
+        }
+        if (use.inUse(port, proto) || !BindCheck.canBind(port, proto)) {
+            PortUse.Owner who = use.owner(port);
+            return who == null ? "in use" : "in use by " + who;
+        }
+        return null;
+    }
+
+    /** Walks the range from the policy's start point, wrapping once; skips taken, seen and unbindable ports. */
+    private int choose(AllocSpec a) {
+        int lo = a.lo();
+        int hi = a.hi();
+        if (caller.uid() != 0 && lo < 1024) {
+            lo = Math.min(1024, hi + 1);
+        }
+        if (lo <= hi) {
+            int start = config.policy().start(lo, hi, a.service(), table.lastPort());
+            int p = search(start, hi, a.proto());
+            if (p < 0 && start > lo) {
+                p = search(lo, start - 1, a.proto());
+            }
+            if (p > 0) {
+                return p;
+            }
+        }
+        throw new PortdException(ErrorCode.EXHAUSTED, "no free port left in " + a.lo() + "-" + a.hi());
+    }
+
+    private int search(int from, int to, Transport proto) {
+        PortSet taken = table.taken();
+        for (int p = taken.nextClear(from, to); p >= 0; p = p < to ? taken.nextClear(p + 1, to) : -1) {
+            if (!use.inUse(p, proto) && BindCheck.canBind(p, proto)) {
+                return p;
+            }
+        }
+        return -1;
+    }
+
+    /** RELEASE by service: returns the port freed. */
+    public int release(String service) {
+        Lease l = table.lease(service);
+        if (l == null) {
+            throw new PortdException(ErrorCode.NOTFOUND, "no lease for " + service);
+        }
+        end(l, "release", null);
+        return l.port();
+    }
+
+    /** RELEASE port=N: returns the service whose lease ended. */
+    public String releasePort(int port) {
+        Lease l = table.leaseOn(port);
+        if (l == null) {
+            throw new PortdException(ErrorCode.NOTFOUND, "no lease on port " + port);
+        }
+        end(l, "release", null);
+        return l.service();
+    }
+
+    /** RENEW: pushes the expiry forward by the new or the original ttl; returns the port. */
+    public int renew(String service, long ttlMillis) {
+        Lease l = table.lease(service);
+        if (l == null) {
+            throw new PortdException(ErrorCode.NOTFOUND, "no lease for " + service);
+        }
+        requireOwner(l);
+        long ttl = ttlMillis > 0 ? ttlMillis : l.ttlMillis();
+        if (ttl <= 0) {
+            throw new PortdException(ErrorCode.CONFLICT, service + " has no ttl to renew (give ttl=)");
+        }
+        put(l.withExpiry(now + ttl, ttl));
+        event("renew", service, l.port(), 0, null);
+        return l.port();
+    }
+
+    /** RESERVE: returns how many ports were newly reserved. */
+    public int reserve(int lo, int hi, String desc) {
+        requirePrivileged("reserve");
+        int n = 0;
+        for (int p = lo; p <= hi; p++) {
+            if (!table.isReserved(p)) {
+                table = table.reserve(p, desc);
+                dirtyReserved.add(p);
+                n++;
+            }
+        }
+        event("reserve", null, lo, 0, (lo == hi ? "" + lo : lo + "-" + hi) + (desc == null ? "" : " " + desc));
+        return n;
+    }
+
+    /** UNRESERVE: returns how many ports were released from reservation. */
+    public int unreserve(int lo, int hi) {
+        requirePrivileged("unreserve");
+        int n = 0;
+        for (int p = lo; p <= hi; p++) {
+            if (table.isReserved(p)) {
+                table = table.unreserve(p);
+                dirtyReserved.add(p);
+                n++;
+            }
+        }
+        event("unreserve", null, lo, 0, lo == hi ? "" + lo : lo + "-" + hi);
+        return n;
+    }
+
+    // ---- building blocks, public for the prober's and expiry's changes ----
+
+    /** Ends a lease for a reason (release, expire, exit) after checking the caller may. */
+    public void end(Lease l, String why, String note) {
+        requireOwner(l);
+        removeLease(l);
+        event(why, l.service(), l.port(), 0, note);
+    }
+
+    public void put(Lease l) {
+        table = table.put(l);
+        dirtyServices.add(l.service());
+    }
+
+    public void removeLease(Lease l) {
+        table = table.remove(l);
+        dirtyServices.add(l.service());
+    }
+
+    public void event(String name, String service, int port, int prev, String note) {
+        Event e = new Event(table.nextSeq(), now, name, service, port, prev, caller.uid(), caller.pid(), note);
+        table = table.append(e, config.historyMax());
+        events.add(e);
+    }
+
+    public boolean mayChange(Lease l) {
+        return l.uid() == caller.uid() || config.privileged(caller.uid());
+    }
+
+    public void requireOwner(Lease l) {
+        if (!mayChange(l)) {
+            throw new PortdException(ErrorCode.DENIED, l.service() + " belongs to uid " + l.uid()
+                    + "; only its owner or root may change it");
+        }
+    }
+
+    private void requirePrivileged(String what) {
+        if (!config.privileged(caller.uid())) {
+            throw new PortdException(ErrorCode.DENIED, what + " is for root and the daemon's user only");
+        }
+    }
+}

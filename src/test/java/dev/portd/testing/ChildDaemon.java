@@ -1,0 +1,105 @@
+package dev.portd.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real daemon as a child process ({@code java dev.portd.daemon.Main}, on the test class path),
+ * for what an in-process daemon cannot show: SIGKILL, exit codes, stderr, environment.
+ */
+public final class ChildDaemon implements AutoCloseable {
+    private final Process process;
+    private final Path socket;
+    private final Path log;
+
+    private ChildDaemon(Process process, Path socket, Path log) {
+        this.process = process;
+        this.socket = socket;
+        this.log = log;
+    }
+
+    /** Starts {@code Main} with the args and waits (up to 20 s) until the socket answers PING. */
+    public static ChildDaemon start(Path socket, Path log, Map<String, String> env, String... args) throws Exception {
+        ChildDaemon d = launch(socket, log, env, args);
+        d.awaitReady();
+        return d;
+    }
+
+    /** Starts {@code Main} without waiting: for start-up failures. */
+    public static ChildDaemon launch(Path socket, Path log, Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), "dev.portd.daemon.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        return new ChildDaemon(pb.start(), socket, log);
+    }
+
+    static String javaBin() {
+        return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    }
+
+    public void awaitReady() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("daemon exited with " + process.exitValue() + ": " + output());
+            }
+            try (LineClient c = new LineClient(socket)) {
+                if (c.call("PING").ok()) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+        throw new IllegalStateException("daemon did not answer within 20 s: " + output());
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Everything the daemon printed so far. */
+    public String output() throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    /** Waits for the process to exit and returns its exit code. */
+    public int waitFor(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("daemon still running after " + seconds + " s");
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: no shutdown hook, no final commit. */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, then wait for the clean stop. */
+    public int terminate() throws InterruptedException {
+        process.destroy();
+        return waitFor(20);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}

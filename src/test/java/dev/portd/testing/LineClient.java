@@ -1,0 +1,124 @@
+package dev.portd.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A plain protocol client over the JDK's own Unix socket channel: what a script or another
+ * language's client would do, with no portd code in the path.
+ */
+public final class LineClient implements Closeable {
+    private final SocketChannel ch;
+    private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+    public LineClient(Path socket) throws IOException {
+        ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.connect(UnixDomainSocketAddress.of(socket));
+        in.flip();
+    }
+
+    /** One reply: its data lines and its status line. */
+    public record Reply(List<String> data, String status) {
+        public boolean ok() {
+            return status.equals("OK") || status.startsWith("OK ");
+        }
+
+        /** The text after {@code OK }. */
+        public String value() {
+            if (!ok()) {
+                throw new AssertionError("expected OK, got: " + status);
+            }
+            return status.length() > 3 ? status.substring(3) : "";
+        }
+
+        /** The error code of an {@code ERR} status. */
+        public String code() {
+            if (!status.startsWith("ERR ")) {
+                throw new AssertionError("expected ERR, got: " + status);
+            }
+            String rest = status.substring(4);
+            int sp = rest.indexOf(' ');
+            return sp < 0 ? rest : rest.substring(0, sp);
+        }
+    }
+
+    /** Sends raw bytes as they are (no LF added). */
+    public LineClient sendRaw(byte[] bytes) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+        return this;
+    }
+
+    /** Sends one request line (LF added). */
+    public LineClient send(String request) throws IOException {
+        return sendRaw((request + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends a request and reads its reply. */
+    public Reply call(String request) throws IOException {
+        send(request);
+        return reply();
+    }
+
+    /** Reads lines up to and including the next status line. */
+    public Reply reply() throws IOException {
+        List<String> data = new ArrayList<>();
+        while (true) {
+            String l = readLine();
+            if (l == null) {
+                throw new IOException("connection closed before a status line; data so far: " + data);
+            }
+            if (l.equals("OK") || l.startsWith("OK ") || l.equals("ERR") || l.startsWith("ERR ")) {
+                return new Reply(data, l);
+            }
+            data.add(l);
+        }
+    }
+
+    /** The next line, or null at end of stream. */
+    public String readLine() throws IOException {
+        while (true) {
+            while (in.hasRemaining()) {
+                byte b = in.get();
+                if (b == '\n') {
+                    String s = line.toString(StandardCharsets.UTF_8);
+                    line.reset();
+                    return s;
+                }
+                line.write(b);
+            }
+            in.clear();
+            int n = ch.read(in);
+            in.flip();
+            if (n < 0) {
+                return null;
+            }
+        }
+    }
+
+    /** True once the daemon has closed the connection (reads to the end). */
+    public boolean closedByPeer() throws IOException {
+        return readLine() == null;
+    }
+
+    public void shutdownOutput() throws IOException {
+        ch.shutdownOutput();
+    }
+
+    @Override
+    public void close() throws IOException {
+        ch.close();
+    }
+}
