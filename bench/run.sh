@@ -28,12 +28,13 @@ DUR_N=$(sc 20000)      DUR_WARM=$(sc 2000)     # ALLOC b%d / SET b%d, 64 conns
 LAT_N=$(sc 2000)       LAT_WARM=$(sc 200)      # ALLOC c%d / SET c%d, 1 conn
 ONE_N=$(sc 10000)      ONE_WARM=$(sc 1000)     # one connection per request, 8 clients
 RW_SECS=5                                      # GET, 8 conns, measured for this long
-RW_WRITES=$(sc 36000)                          # ALLOC cap of the writer (64 conns) in that case
+RW_WRITES=$(sc 50000) RW_RANGE=10000-64999      # ALLOC cap of the writer (64 conns) in that case, its range
 STARTS=5                                       # daemon starts timed
 RSS_LEASES=$(sc 30000)                         # leases held when VmRSS is read
 FULL_RANGE=20000-29999 FULL_FILL=$(sc 9900) FULL_N=$(sc 90)   # ALLOC at 99% full
 RANGE=20000-59999                              # the range of every other portd
-CLIENT_T=180                                   # hard limit of one client run, seconds
+CASE_SECS=30                                   # a measured case stops sending after this long
+CLIENT_T=600                                   # hard limit of one client run, seconds
 
 log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -91,6 +92,16 @@ load() {
   echo "$name: $RES" >> "$RAW"; log "$name: $RES"
 }
 warm() { local name=$1; shift; load "$name(warm-up)" "$@"; }
+NOTES=()
+# measure NAME N LINELOAD-ARGS...: N requests, or what CASE_SECS allowed
+measure() {
+  local name=$1 n=$2; shift 2
+  load "$name" -n "$n" -d "$CASE_SECS" "$@"
+  local done; done=$(kv done "$RES")
+  [ "$done" -ge "$n" ] || NOTES+=("$name stopped after ${CASE_SECS}s with $done of $n requests done")
+}
+# busy share of the CPUs over 2 s, from /proc/stat (user+nice+system+irq+softirq+steal)
+busy() { { head -1 /proc/stat; sleep 2; head -1 /proc/stat; } | awk '{b=$2+$3+$4+$7+$8+$9; t=b+$5+$6; if (NR==1) {b0=b; t0=t} else printf "%.0f", 100*(b-b0)/(t-t0)}'; }
 
 redis() {  # redis NAME [extra args...]
   local name=$1; shift; mkdir -p "$W/$name"
@@ -113,20 +124,22 @@ keep() { R[$1.$2.rps]=$(kv rps "$RES"); R[$1.$2.p50]=$(kv p50_us "$RES"); R[$1.$
 
 # ---------------- peers ----------------
 log "work directory $W"
+BUSY_BEFORE=$(busy); LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+[ "$BUSY_BEFORE" -le 10 ] || log "warning: the CPUs were ${BUSY_BEFORE}% busy before the run; the numbers will be noisy"
 redis redis
 S=$W/redis/redis.sock
 warm redis.rt   -s "$S" -c 50 -n "$RT_WARM" -r 'PING\r\n' "${RDS[@]}"
-load redis.rt   -s "$S" -c 50 -n "$RT_N" -r 'PING\r\n' "${RDS[@]}";               keep rt peer
+measure redis.rt "$RT_N"   -s "$S" -c 50 -r 'PING\r\n' "${RDS[@]}";               keep rt peer
 warm redis.pipe -s "$S" -c 50 -P 16 -n "$PIPE_WARM" -r 'PING\r\n' "${RDS[@]}"
-load redis.pipe -s "$S" -c 50 -P 16 -n "$PIPE_N" -r 'PING\r\n' "${RDS[@]}";       keep pipe peer
+measure redis.pipe "$PIPE_N" -s "$S" -c 50 -P 16 -r 'PING\r\n' "${RDS[@]}";       keep pipe peer
 stop_daemon "$DPID"
 
 redis redis-aof --appendonly yes --appendfsync always
 S=$W/redis-aof/redis.sock
 warm redis.dur  -s "$S" -c 64 -n "$DUR_WARM" -r 'SET w%d v\r\n' "${RDS[@]}"
-load redis.dur  -s "$S" -c 64 -n "$DUR_N" -r 'SET b%d v\r\n' "${RDS[@]}";         keep dur peer
+measure redis.dur "$DUR_N"  -s "$S" -c 64 -r 'SET b%d v\r\n' "${RDS[@]}";         keep dur peer
 warm redis.lat  -s "$S" -c 1 -n "$LAT_WARM" -i 1000000 -r 'SET c%d v\r\n' "${RDS[@]}"
-load redis.lat  -s "$S" -c 1 -n "$LAT_N" -r 'SET c%d v\r\n' "${RDS[@]}";          keep lat peer
+measure redis.lat "$LAT_N"  -s "$S" -c 1 -r 'SET c%d v\r\n' "${RDS[@]}";          keep lat peer
 [ "$(redis-cli -s "$S" config get appendfsync | tail -1)" = always ] || die "redis is not fsyncing every write"
 stop_daemon "$DPID"
 
@@ -136,7 +149,7 @@ S=$W/portserver/portserver.sock
 start_daemon portserver "$S" '%p\n' '' \
   portserver --portserver_unix_socket_address "$S" --portserver_static_pool "$RANGE"
 warm ps.one -s "$S" -u -c 8 -n "$ONE_WARM" -r '%p\n' -t '' -e ''
-load ps.one -s "$S" -u -c 8 -n "$ONE_N" -r '%p\n' -t '' -e '';                    keep one peer
+measure ps.one "$ONE_N" -s "$S" -u -c 8 -r '%p\n' -t '' -e '';                    keep one peer
 stop_daemon "$DPID"
 
 # ---------------- portd ----------------
@@ -146,25 +159,25 @@ if [ "$PEERS_ONLY" = 0 ]; then
 
   portd portd-ping "$RANGE"; S=$W/portd-ping/portd.sock
   warm portd.rt   -s "$S" -c 50 -n "$RT_WARM" -r 'PING\n' "${PTD[@]}"
-  load portd.rt   -s "$S" -c 50 -n "$RT_N" -r 'PING\n' "${PTD[@]}";                keep rt portd
+  measure portd.rt "$RT_N"   -s "$S" -c 50 -r 'PING\n' "${PTD[@]}";                keep rt portd
   warm portd.pipe -s "$S" -c 50 -P 16 -n "$PIPE_WARM" -r 'PING\n' "${PTD[@]}"
-  load portd.pipe -s "$S" -c 50 -P 16 -n "$PIPE_N" -r 'PING\n' "${PTD[@]}";        keep pipe portd
+  measure portd.pipe "$PIPE_N" -s "$S" -c 50 -P 16 -r 'PING\n' "${PTD[@]}";        keep pipe portd
   stop_daemon "$DPID"
 
   portd portd-dur "$RANGE"; S=$W/portd-dur/portd.sock
   warm portd.dur  -s "$S" -c 64 -n "$DUR_WARM" -r 'ALLOC w%d\n' "${PTD[@]}"
-  load portd.dur  -s "$S" -c 64 -n "$DUR_N" -r 'ALLOC b%d\n' "${PTD[@]}";          keep dur portd
+  measure portd.dur "$DUR_N"  -s "$S" -c 64 -r 'ALLOC b%d\n' "${PTD[@]}";          keep dur portd
   warm portd.lat  -s "$S" -c 1 -n "$LAT_WARM" -i 1000000 -r 'ALLOC c%d\n' "${PTD[@]}"
-  load portd.lat  -s "$S" -c 1 -n "$LAT_N" -r 'ALLOC c%d\n' "${PTD[@]}";           keep lat portd
+  measure portd.lat "$LAT_N"  -s "$S" -c 1 -r 'ALLOC c%d\n' "${PTD[@]}";           keep lat portd
   stop_daemon "$DPID"
 
   portd portd-one "$RANGE"; S=$W/portd-one/portd.sock
   warm portd.one  -s "$S" -u -c 8 -n "$ONE_WARM" -r 'ALLOC w%d\n' "${PTD[@]}"
-  load portd.one  -s "$S" -u -c 8 -n "$ONE_N" -r 'ALLOC b%d\n' "${PTD[@]}";        keep one portd
+  measure portd.one "$ONE_N"  -s "$S" -u -c 8 -r 'ALLOC b%d\n' "${PTD[@]}";        keep one portd
   stop_daemon "$DPID"
 
   # read while writing: GET of one leased name, alone and under 64 connections of ALLOC
-  portd portd-rw "$RANGE"; S=$W/portd-rw/portd.sock
+  portd portd-rw "$RW_RANGE"; S=$W/portd-rw/portd.sock
   load portd.rw.seed -s "$S" -c 1 -n 1 -r 'ALLOC reader\n' "${PTD[@]}"
   warm portd.get  -s "$S" -c 8 -n "$RT_WARM" -r 'GET reader\n' "${PTD[@]}"
   warm portd.wr   -s "$S" -c 64 -n "$DUR_WARM" -r 'ALLOC w%d\n' "${PTD[@]}"
@@ -203,11 +216,12 @@ if [ "$PEERS_ONLY" = 0 ]; then
   # ALLOC when the range is 99% full
   portd portd-full "$FULL_RANGE"; S=$W/portd-full/portd.sock
   load portd.full.fill -s "$S" -c 64 -n "$FULL_FILL" -r 'ALLOC f%d\n' "${PTD[@]}"
-  load portd.full      -s "$S" -c 1 -n "$FULL_N" -r 'ALLOC g%d\n' "${PTD[@]}";      keep full portd
+  measure portd.full "$FULL_N"      -s "$S" -c 1 -r 'ALLOC g%d\n' "${PTD[@]}";      keep full portd
   stop_daemon "$DPID"
 fi
 
 # ---------------- report ----------------
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 us() { awk -v u="$1" 'BEGIN{ if (u == "") print "—"; else if (u < 10000) printf "%.3f ms", u/1000; else printf "%.1f ms", u/1000 }'; }
 num() { awk -v n="$1" 'BEGIN{ if (n == "") { print "—"; exit } s = sprintf("%d", n); r = ""
   while (length(s) > 3) { r = "," substr(s, length(s) - 2) r; s = substr(s, 1, length(s) - 3) } print s r }'; }
@@ -228,6 +242,8 @@ row() {  # row CASE KEY PEER
   if [ "$PEERS_ONLY" = 0 ]; then
     echo "- portd: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'), $(java -version 2>&1 | head -1), PORTD_JAVA_OPTS=\"$PORTD_JAVA_OPTS\""
   fi
+  echo "- CPU busy in the 2 s before the run: ${BUSY_BEFORE}%; load average before: $LOAD_BEFORE, after: $LOAD_AFTER"
+  [ "$BUSY_BEFORE" -le 10 ] || echo "- **the machine was busy before the run: these numbers are noisy**"
   [ "$QUICK" = 1 ] && echo "- --quick: a tenth of every count; a smoke test, not a measurement"
   echo
   echo "req/s ratio: portd/peer, higher is better. Latency ratios: portd/peer, lower is better."
@@ -255,6 +271,7 @@ row() {  # row CASE KEY PEER
     echo "| ALLOC, 1 conn, range $FULL_RANGE with $(num "$FULL_FILL") leased: p50, p99 (max) | $(us "$(g full.portd.p50)"), $(us "$(g full.portd.p99)") |"
     echo "| ALLOC, 1 conn, near-empty range (durable write row): p50 | $(us "$(g lat.portd.p50)") |"
   fi
+  for n in "${NOTES[@]}"; do echo "- note: $n"; done
   echo
   echo "Raw client lines: bench/out/raw.txt"
 } | tee "$OUT/results.md"
