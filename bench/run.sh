@@ -7,7 +7,8 @@
 #     --peers-only  skip portd (redis and portserver only)
 #     --keep        keep the work directory (daemon logs, data) after the run
 # Environment: PORTD_JAVA_OPTS, PORTD_JAR (default target/portd.jar, built if missing), BENCH_TMP (parent of the work directory,
-# default /var/tmp: it must be a disk-backed file system, fsync is measured).
+# default /var/tmp: it must be a disk-backed file system, fsync is measured),
+# BENCH_WAIT_QUIET=SECS (wait up to SECS for the CPUs to be idle before starting).
 
 PORTD_JAVA_OPTS=${PORTD_JAVA_OPTS:-"-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"}
 
@@ -124,7 +125,9 @@ keep() { R[$1.$2.rps]=$(kv rps "$RES"); R[$1.$2.p50]=$(kv p50_us "$RES"); R[$1.$
 
 # ---------------- peers ----------------
 log "work directory $W"
-BUSY_BEFORE=$(busy); LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+BUSY_BEFORE=$(busy)
+for _ in $(seq $(( ${BENCH_WAIT_QUIET:-0} / 2 ))); do [ "$BUSY_BEFORE" -gt 10 ] || break; BUSY_BEFORE=$(busy); done
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 [ "$BUSY_BEFORE" -le 10 ] || log "warning: the CPUs were ${BUSY_BEFORE}% busy before the run; the numbers will be noisy"
 redis redis
 S=$W/redis/redis.sock
