@@ -123,62 +123,61 @@ PTD=(-t OK -e ERR)   # portd: status lines
 declare -A R  # results: R[case.side.field]
 keep() { R[$1.$2.rps]=$(kv rps "$RES"); R[$1.$2.p50]=$(kv p50_us "$RES"); R[$1.$2.p99]=$(kv p99_us "$RES"); }
 
-# ---------------- peers ----------------
+# Each pair of daemons runs side by side and its cases are measured back to
+# back, peer then portd, so both see the machine in the same state.
+PD=$((1 - PEERS_ONLY))
+pd() { if [ "$PD" = 1 ]; then "$@"; fi; }
+if [ "$PD" = 1 ] && [ ! -f "$JAR" ]; then log "building $JAR"; (cd "$ROOT" && mvn -q -DskipTests package) >&2; fi
+[ "$PD" = 0 ] || [ -f "$JAR" ] || die "no $JAR after the build"
+
 log "work directory $W"
 BUSY_BEFORE=$(busy)
 for _ in $(seq $(( ${BENCH_WAIT_QUIET:-0} / 2 ))); do [ "$BUSY_BEFORE" -gt 10 ] || break; BUSY_BEFORE=$(busy); done
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 [ "$BUSY_BEFORE" -le 10 ] || log "warning: the CPUs were ${BUSY_BEFORE}% busy before the run; the numbers will be noisy"
-redis redis
-S=$W/redis/redis.sock
-warm redis.rt   -s "$S" -c 50 -n "$RT_WARM" -r 'PING\r\n' "${RDS[@]}"
-measure redis.rt "$RT_N"   -s "$S" -c 50 -r 'PING\r\n' "${RDS[@]}";               keep rt peer
-warm redis.pipe -s "$S" -c 50 -P 16 -n "$PIPE_WARM" -r 'PING\r\n' "${RDS[@]}"
-measure redis.pipe "$PIPE_N" -s "$S" -c 50 -P 16 -r 'PING\r\n' "${RDS[@]}";       keep pipe peer
-stop_daemon "$DPID"
 
-redis redis-aof --appendonly yes --appendfsync always
-S=$W/redis-aof/redis.sock
-warm redis.dur  -s "$S" -c 64 -n "$DUR_WARM" -r 'SET w%d v\r\n' "${RDS[@]}"
-measure redis.dur "$DUR_N"  -s "$S" -c 64 -r 'SET b%d v\r\n' "${RDS[@]}";         keep dur peer
-warm redis.lat  -s "$S" -c 1 -n "$LAT_WARM" -i 1000000 -r 'SET c%d v\r\n' "${RDS[@]}"
-measure redis.lat "$LAT_N"  -s "$S" -c 1 -r 'SET c%d v\r\n' "${RDS[@]}";          keep lat peer
+# ---- PING: redis and portd ----
+redis redis; A=$DPID; S=$W/redis/redis.sock; T=$W/portd-ping/portd.sock
+pd portd portd-ping "$RANGE"; B=$DPID
+warm    redis.rt    -s "$S" -c 50 -n "$RT_WARM" -r 'PING\r\n' "${RDS[@]}"
+pd warm portd.rt    -s "$T" -c 50 -n "$RT_WARM" -r 'PING\n' "${PTD[@]}"
+measure redis.rt    "$RT_N"   -s "$S" -c 50 -r 'PING\r\n' "${RDS[@]}";           keep rt peer
+pd measure portd.rt "$RT_N"   -s "$T" -c 50 -r 'PING\n' "${PTD[@]}";              pd keep rt portd
+warm    redis.pipe  -s "$S" -c 50 -P 16 -n "$PIPE_WARM" -r 'PING\r\n' "${RDS[@]}"
+pd warm portd.pipe  -s "$T" -c 50 -P 16 -n "$PIPE_WARM" -r 'PING\n' "${PTD[@]}"
+measure redis.pipe  "$PIPE_N" -s "$S" -c 50 -P 16 -r 'PING\r\n' "${RDS[@]}";     keep pipe peer
+pd measure portd.pipe "$PIPE_N" -s "$T" -c 50 -P 16 -r 'PING\n' "${PTD[@]}";      pd keep pipe portd
+stop_daemon "$A"; pd stop_daemon "$B"
+
+# ---- durable writes: redis with appendfsync always, portd ALLOC ----
+redis redis-aof --appendonly yes --appendfsync always; A=$DPID
+S=$W/redis-aof/redis.sock; T=$W/portd-dur/portd.sock
 [ "$(redis-cli -s "$S" config get appendfsync | tail -1)" = always ] || die "redis is not fsyncing every write"
-stop_daemon "$DPID"
+pd portd portd-dur "$RANGE"; B=$DPID
+warm    redis.dur   -s "$S" -c 64 -n "$DUR_WARM" -r 'SET w%d v\r\n' "${RDS[@]}"
+pd warm portd.dur   -s "$T" -c 64 -n "$DUR_WARM" -r 'ALLOC w%d\n' "${PTD[@]}"
+measure redis.dur   "$DUR_N"  -s "$S" -c 64 -r 'SET b%d v\r\n' "${RDS[@]}";       keep dur peer
+pd measure portd.dur "$DUR_N" -s "$T" -c 64 -r 'ALLOC b%d\n' "${PTD[@]}";         pd keep dur portd
+warm    redis.lat   -s "$S" -c 1 -n "$LAT_WARM" -i 1000000 -r 'SET c%d v\r\n' "${RDS[@]}"
+pd warm portd.lat   -s "$T" -c 1 -n "$LAT_WARM" -i 1000000 -r 'ALLOC c%d\n' "${PTD[@]}"
+measure redis.lat   "$LAT_N"  -s "$S" -c 1 -r 'SET c%d v\r\n' "${RDS[@]}";        keep lat peer
+pd measure portd.lat "$LAT_N" -s "$T" -c 1 -r 'ALLOC c%d\n' "${PTD[@]}";          pd keep lat portd
+stop_daemon "$A"; pd stop_daemon "$B"
 
-mkdir -p "$W/portserver"
-S=$W/portserver/portserver.sock
-# its protocol: connect, send a live pid, read one line with a port, close
+# ---- one connection per request: portserver and portd ----
+# portserver's protocol: connect, send a live pid, read one line with a port, close
+mkdir -p "$W/portserver"; S=$W/portserver/portserver.sock; T=$W/portd-one/portd.sock
 start_daemon portserver "$S" '%p\n' '' \
-  portserver --portserver_unix_socket_address "$S" --portserver_static_pool "$RANGE"
-warm ps.one -s "$S" -u -c 8 -n "$ONE_WARM" -r '%p\n' -t '' -e ''
-measure ps.one "$ONE_N" -s "$S" -u -c 8 -r '%p\n' -t '' -e '';                    keep one peer
-stop_daemon "$DPID"
+  portserver --portserver_unix_socket_address "$S" --portserver_static_pool "$RANGE"; A=$DPID
+pd portd portd-one "$RANGE"; B=$DPID
+warm    ps.one      -s "$S" -u -c 8 -n "$ONE_WARM" -r '%p\n' -t '' -e ''
+pd warm portd.one   -s "$T" -u -c 8 -n "$ONE_WARM" -r 'ALLOC w%d\n' "${PTD[@]}"
+measure ps.one      "$ONE_N"  -s "$S" -u -c 8 -r '%p\n' -t '' -e '';               keep one peer
+pd measure portd.one "$ONE_N" -s "$T" -u -c 8 -r 'ALLOC b%d\n' "${PTD[@]}";       pd keep one portd
+stop_daemon "$A"; pd stop_daemon "$B"
 
-# ---------------- portd ----------------
-if [ "$PEERS_ONLY" = 0 ]; then
-  if [ ! -f "$JAR" ]; then log "building $JAR"; (cd "$ROOT" && mvn -q -DskipTests package) >&2; fi
-  [ -f "$JAR" ] || die "no $JAR after the build"
-
-  portd portd-ping "$RANGE"; S=$W/portd-ping/portd.sock
-  warm portd.rt   -s "$S" -c 50 -n "$RT_WARM" -r 'PING\n' "${PTD[@]}"
-  measure portd.rt "$RT_N"   -s "$S" -c 50 -r 'PING\n' "${PTD[@]}";                keep rt portd
-  warm portd.pipe -s "$S" -c 50 -P 16 -n "$PIPE_WARM" -r 'PING\n' "${PTD[@]}"
-  measure portd.pipe "$PIPE_N" -s "$S" -c 50 -P 16 -r 'PING\n' "${PTD[@]}";        keep pipe portd
-  stop_daemon "$DPID"
-
-  portd portd-dur "$RANGE"; S=$W/portd-dur/portd.sock
-  warm portd.dur  -s "$S" -c 64 -n "$DUR_WARM" -r 'ALLOC w%d\n' "${PTD[@]}"
-  measure portd.dur "$DUR_N"  -s "$S" -c 64 -r 'ALLOC b%d\n' "${PTD[@]}";          keep dur portd
-  warm portd.lat  -s "$S" -c 1 -n "$LAT_WARM" -i 1000000 -r 'ALLOC c%d\n' "${PTD[@]}"
-  measure portd.lat "$LAT_N"  -s "$S" -c 1 -r 'ALLOC c%d\n' "${PTD[@]}";           keep lat portd
-  stop_daemon "$DPID"
-
-  portd portd-one "$RANGE"; S=$W/portd-one/portd.sock
-  warm portd.one  -s "$S" -u -c 8 -n "$ONE_WARM" -r 'ALLOC w%d\n' "${PTD[@]}"
-  measure portd.one "$ONE_N"  -s "$S" -u -c 8 -r 'ALLOC b%d\n' "${PTD[@]}";        keep one portd
-  stop_daemon "$DPID"
-
+# ---------------- portd alone ----------------
+if [ "$PD" = 1 ]; then
   # read while writing: GET of one leased name, alone and under 64 connections of ALLOC
   portd portd-rw "$RW_RANGE"; S=$W/portd-rw/portd.sock
   load portd.rw.seed -s "$S" -c 1 -n 1 -r 'ALLOC reader\n' "${PTD[@]}"
@@ -196,7 +195,7 @@ if [ "$PEERS_ONLY" = 0 ]; then
   RES=$(cat "$W/writer.out"); echo "portd.rw.writer: $RES" >> "$RAW"; log "portd.rw.writer: $RES"
   keep rw_writer portd
   awk -v s="$(kv secs "$RES")" -v need="$RW_SECS" 'BEGIN{exit !(s >= need + 1.5)}' \
-    || log "warning: the writer ran out of names before the reader finished; raise RW_WRITES"
+    || NOTES+=("the ALLOC writer ran out of names before the GET reader finished; raise RW_WRITES")
   stop_daemon "$DPID"
 
   # start to first answer, median of STARTS
