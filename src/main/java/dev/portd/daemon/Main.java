@@ -4,6 +4,8 @@ import dev.portd.server.PortdServer;
 import dev.portd.store.StoreException;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar portd.jar}: runs the daemon in the foreground until SIGTERM or SIGINT. Exit codes:
@@ -11,6 +13,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Main {
     private Main() {}
+
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
 
     public static void main(String[] args) {
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
@@ -35,16 +39,16 @@ public final class Main {
             portd.init();
             portd.start();
         } catch (PortdServer.AlreadyRunningException | StoreException e) {
-            System.err.println("portd: " + e.getMessage());
-            portd.stop();
+            log.error(e.getMessage());
+            portd.stop("cannot start");
             System.exit(1);
         } catch (Exception e) {
-            System.err.println("portd: cannot start: " + e.getMessage());
-            portd.stop();
+            log.error("cannot start: {}", e.getMessage(), e);
+            portd.stop("cannot start");
             System.exit(1);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            portd.stop();
+            portd.stop("signal"); // SIGTERM (systemctl stop), SIGINT (Ctrl-C) or SIGHUP: nothing else exits the JVM here
             stopped.countDown();
         }, "portd-shutdown"));
         try {

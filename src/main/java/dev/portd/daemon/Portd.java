@@ -1,6 +1,8 @@
 package dev.portd.daemon;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.portd.log.EventLog;
+import dev.portd.log.Logging;
 import dev.portd.protocol.Context;
 import dev.portd.protocol.Reply;
 import dev.portd.protocol.Row;
@@ -40,7 +42,7 @@ public final class Portd implements Context {
     private Writer writer;
     private ServerStats serverStats;
     private PortdServer server;
-    private volatile PortUse portUse = PortUse.NONE;
+    private Monitor monitor;
 
     public Portd(Config config) {
         this.config = config;
@@ -48,33 +50,57 @@ public final class Portd implements Context {
 
     /** Opens the store and loads the table. Throws with a message naming the file if it cannot. */
     public void init() {
+        Logging.configure(config.get("log_format"), config.get("log_level"));
         int[] range = config.range();
         tableConfig = new TableConfig(range[0], range[1], config.policy(), Paths.uid(),
                 config.integer("max_leases_per_uid"), config.integer("history_max"));
         store = Store.open(config.data());
         PortTable table = store.load();
-        writer = new Writer(store, table, tableConfig, () -> portUse, metrics);
+        writer = new Writer(store, table, tableConfig, () -> monitor, metrics);
+        writer.addListener(new EventLog());
+        monitor = new Monitor(writer, config.millis("probe_interval"), metrics);
         serverStats = new ServerStats(config.integer("max_connections"), metrics);
         int loops = config.integer("event_loops");
         server = new PortdServer(new PortdServer.Options(config.socket(),
                 PosixFilePermissions.fromString(config.socketPermissions()),
                 loops == 0 ? Runtime.getRuntime().availableProcessors() : loops, config.millis("idle_timeout")),
                 this, serverStats);
+        writer.addListener(server.watchers());
     }
 
     public void start() throws IOException, InterruptedException {
         writer.start();
+        monitor.start();
         server.start();
-        log.info("portd {} serving {} ({}); data {}; range {}-{}; policy {}; config {}", VERSION, config.socket(),
-                server.transport(), config.data(), tableConfig.lo(), tableConfig.hi(), tableConfig.policy().wire(),
-                config.file() == null ? "none (embedded defaults)" : config.file());
+        log.atInfo().setMessage("portd " + VERSION + " started")
+                .addKeyValue("version", VERSION)
+                .addKeyValue("socket", config.socket())
+                .addKeyValue("transport", server.transport())
+                .addKeyValue("data", config.data())
+                .addKeyValue("range", tableConfig.lo() + "-" + tableConfig.hi())
+                .addKeyValue("policy", tableConfig.policy().wire())
+                .addKeyValue("config", config.file() == null ? "none" : config.file())
+                .addKeyValue("leases", writer.table().leaseCount())
+                .addKeyValue("pid", ProcessHandle.current().pid())
+                .log();
     }
 
-    /** Stops accepting, answers and commits what is queued, closes connections, the store and the socket. */
+    /** {@link #stop(String)} when the host gives no reason. */
     public void stop() {
+        stop("stop requested");
+    }
+
+    /**
+     * Stops accepting, answers and commits what is queued, closes connections, the store and the socket,
+     * logs why and how long it took, and flushes the log: nothing is logged after this.
+     */
+    public void stop(String why) {
         long t0 = System.nanoTime();
         if (server != null) {
             server.stopAccepting();
+        }
+        if (monitor != null) {
+            monitor.stop();
         }
         if (writer != null) {
             try {
@@ -90,7 +116,13 @@ public final class Portd implements Context {
             store.close();
             store = null;
         }
-        log.info("portd stopped in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        log.atInfo().setMessage("portd stopped")
+                .addKeyValue("why", why)
+                .addKeyValue("stop_ms", ms)
+                .addKeyValue("uptime_s", (System.nanoTime() - startedNanos) / 1_000_000_000L)
+                .log();
+        Logging.stop();
     }
 
     /** Runs a request as {@code caller} through the verb table, as the socket would (JMX, tools). */
@@ -122,7 +154,21 @@ public final class Portd implements Context {
 
     @Override
     public PortUse portUse() {
-        return portUse;
+        return monitor;
+    }
+
+    @Override
+    public void probe(Consumer<Reply> done) {
+        monitor.probeNow(done);
+    }
+
+    @Override
+    public Runnable await(int port, long timeoutMillis, Consumer<Reply> done) {
+        return monitor.await(port, timeoutMillis, done);
+    }
+
+    public Monitor monitor() {
+        return monitor;
     }
 
     @Override
@@ -142,7 +188,7 @@ public final class Portd implements Context {
         int hi = tableConfig.hi();
         int free = 0;
         for (int p = t.taken().nextClear(lo, hi); p >= 0; p = p < hi ? t.taken().nextClear(p + 1, hi) : -1) {
-            if (!portUse.inUse(p, Transport.TCP)) {
+            if (!monitor.inUse(p, Transport.TCP)) {
                 free++;
             }
         }
@@ -154,15 +200,19 @@ public final class Portd implements Context {
         rows.put("leases", t.leaseCount());
         rows.put("free", free);
         rows.put("reserved", t.reservations().size());
-        rows.put("conflicts", 0);
+        rows.put("conflicts", t.conflicts().size());
         rows.put("connections", serverStats.connections());
         rows.put("requests", serverStats.requests());
         rows.put("commits", writer.commits());
         rows.put("last_commit", writer.lastCommitMillis() == 0 ? "never" : dev.portd.protocol.Values.time(writer.lastCommitMillis()));
-        rows.put("last_probe", "never");
+        long probed = monitor.occupancy().timeMillis();
+        rows.put("last_probe", probed == 0 ? "never" : dev.portd.protocol.Values.time(probed));
+        rows.put("last_probe_ms", monitor.occupancy().durationMillis());
+        rows.put("sockets", monitor.occupancy().socketCount());
         rows.put("store", store == null ? "closed" : store.file().toString());
         rows.put("store_bytes", store == null ? -1 : store.fileBytes());
         rows.put("transport", server.transport());
+        rows.put("log_dropped", Logging.dropped());
         config.addTo(rows);
         return rows;
     }

@@ -24,4 +24,10 @@ public interface Context {
     Row stats();
 
     String version();
+
+    /** Probes now; {@code done} gets {@code OK sockets= conflicts= millis=} once the findings are committed. */
+    void probe(Consumer<Reply> done);
+
+    /** Replies through {@code done} once something listens on the port, or on timeout; returns a cancel handle. */
+    Runnable await(int port, long timeoutMillis, Consumer<Reply> done);
 }

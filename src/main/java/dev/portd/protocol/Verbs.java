@@ -103,6 +103,49 @@ public final class Verbs {
                 Verbs::env);
         read("EXPORT", 0, 0, keys("format"), flags(), "EXPORT [format=ports|json]",
                 "the table as service:port:description lines, or one JSON document", "", Verbs::export);
+        read("CONFLICTS", 0, 0, keys(), flags(), "CONFLICTS", "ports held by the wrong party, one line each",
+                """
+                Keys: port kind service pid uid cmd since. kind is squatter (a leased port held by another
+                user's or another process's socket) or unmanaged (a port of the range in use without a lease).""",
+                c -> {
+                    List<Row> rows = new ArrayList<>();
+                    for (dev.portd.table.Conflict x : c.ctx().table().conflicts().values()) {
+                        rows.add(x.row());
+                    }
+                    return Reply.rows(rows);
+                });
+        write("RESOLVE", 1, 1, keys("port", "swap"), flags(), "RESOLVE <service> [port=N] [swap=OTHER]",
+                "move a lease: to a new free port, to port N, or swap ports with OTHER",
+                "Owner-checked like RELEASE; with swap= the caller must be allowed to change both leases.", c -> {
+                    String s = Values.service(c.arg(0));
+                    int port = c.portOption("port");
+                    String swap = c.has("swap") ? Values.service(c.option("swap")) : null;
+                    if (port != 0 && swap != null) {
+                        throw PortdException.badRequest("RESOLVE takes port= or swap=, not both");
+                    }
+                    return t -> Reply.ok("port", t.resolve(s, port, swap));
+                });
+        async("PROBE", 0, 0, keys(), flags(), "PROBE", "probe port occupancy now",
+                "Replies OK sockets=<n> conflicts=<n> millis=<n> once what it found is in the table.",
+                (c, done) -> c.ctx().probe(done));
+        async("WAIT", 0, 1, keys("port", "timeout"), flags(), "WAIT <service | port=N> [timeout=D]",
+                "wait until something listens on the port (default 30s, at most 300s)",
+                "Replies OK bound [pid=N], or ERR TIMEOUT. Closing the connection cancels the wait.", Verbs::await);
+        session("WATCH", 0, 0, keys(), flags(), "WATCH", "stream events as they happen (HISTORY keys)",
+                "While watching, only UNWATCH, PING and QUIT are accepted.", (c, done) -> {
+                    if (c.session() == null || !c.session().watch()) {
+                        throw new PortdException(ErrorCode.CONFLICT, "already watching");
+                    }
+                    done.accept(Reply.ok("result", "watching"));
+                });
+        session("UNWATCH", 0, 0, keys(), flags(), "UNWATCH", "stop streaming events; replies the number sent", "",
+                (c, done) -> {
+                    long n = c.session() == null ? -1 : c.session().unwatch();
+                    if (n < 0) {
+                        throw new PortdException(ErrorCode.CONFLICT, "not watching");
+                    }
+                    done.accept(Reply.ok("sent", n));
+                });
         read("STATS", 0, 0, keys(), flags(), "STATS", "the daemon's figures, key=value lines", "",
                 c -> Reply.pairs(c.ctx().stats()));
     }
@@ -112,7 +155,8 @@ public final class Verbs {
      * to its handler. Exactly one reply reaches {@code done}: the handler's, or the error that stopped it.
      * The socket and JMX both come in here, so both get the same checks.
      */
-    public static void run(Request req, Caller caller, Context ctx, Session session, Consumer<Reply> done) {
+    public static void run(Request req, Caller caller, Context ctx, Session session, Consumer<Reply> reply) {
+        Consumer<Reply> done = Audit.watch(req, caller, reply);
         Verb verb = TABLE.get(req.verb());
         if (verb == null) {
             done.accept(Reply.error(ErrorCode.UNKNOWN, "no verb " + Values.clip(req.verb()) + "; HELP lists them"));
@@ -159,6 +203,12 @@ public final class Verbs {
                               String summary, String details, WriteFn fn) {
         add(new Verb(name, min, max, keys, flags, WRITE, usage, summary, details,
                 (c, done) -> c.ctx().submit(c.caller(), fn.prepare(c), done)));
+    }
+
+    /** A read that replies later (PROBE, WAIT): it still waits for the connection's earlier changes. */
+    private static void async(String name, int min, int max, Set<String> keys, Set<String> flags, String usage,
+                              String summary, String details, Verb.Handler h) {
+        add(new Verb(name, min, max, keys, flags, READ, usage, summary, details, h));
     }
 
     static void session(String name, int min, int max, Set<String> keys, Set<String> flags, String usage,
@@ -229,6 +279,25 @@ public final class Verbs {
         String desc = c.has("desc") ? Values.desc(c.option("desc")) : null;
         AllocSpec spec = new AllocSpec(service, port, lo, hi, proto, pid, pidStart, ttl, desc, c.flag("strict"));
         return t -> Reply.ok("port", t.alloc(spec));
+    }
+
+    static final long WAIT_DEFAULT_MILLIS = 30_000;
+    static final long WAIT_MAX_MILLIS = 300_000;
+
+    private static void await(Call c, Consumer<Reply> done) {
+        int port;
+        if (c.has("port") == (c.arg(0) != null)) {
+            throw PortdException.badRequest("WAIT takes a service or port=N: " + c.verb().usage());
+        }
+        port = c.has("port") ? c.portOption("port") : lease(c, Values.service(c.arg(0))).port();
+        long timeout = c.has("timeout") ? positiveDuration(c, "timeout") : WAIT_DEFAULT_MILLIS;
+        if (timeout > WAIT_MAX_MILLIS) {
+            throw PortdException.badRequest("timeout must be at most 300s");
+        }
+        Runnable cancel = c.ctx().await(port, timeout, done);
+        if (c.session() != null) {
+            c.session().onClose(cancel);
+        }
     }
 
     private static long positiveDuration(Call c, String key) {

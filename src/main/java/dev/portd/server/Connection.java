@@ -19,7 +19,9 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.function.Consumer;
+import dev.portd.table.Event;
+import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +41,13 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     static final int HIGH_WATER = 1024;
     static final int LOW_WATER = 256;
 
+    /** A watcher whose unsent output passes this is dropped: a client that does not read cannot grow our memory. */
+    static final int WATCH_LIMIT_BYTES = 1 << 20;
+    private static final Set<String> WHILE_WATCHING = Set.of("UNWATCH", "PING", "QUIT");
+
     private final Context context;
     private final ServerStats stats;
+    private final Watchers watchers;
     private ChannelHandlerContext ctx;
     private Caller caller;
 
@@ -71,9 +78,16 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
         }
     }
 
-    Connection(Context context, ServerStats stats) {
+    private boolean watching;
+    private boolean watchJson;
+    private long eventsSent;
+    private final ArrayDeque<Event> heldEvents = new ArrayDeque<>();
+    private List<Runnable> closeHooks;
+
+    Connection(Context context, ServerStats stats, Watchers watchers) {
         this.context = context;
         this.stats = stats;
+        this.watchers = watchers;
     }
 
     @Override
@@ -95,6 +109,10 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (!refused) {
             stats.closed();
+        }
+        watchers.remove(this);
+        if (closeHooks != null) {
+            closeHooks.forEach(Runnable::run);
         }
         closing = true;
         waiting.clear();
@@ -156,7 +174,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
             ctx.flush();
             return;
         }
-        if (evt instanceof IdleStateEvent && slots.isEmpty() && waiting.isEmpty()) {
+        if (evt instanceof IdleStateEvent && slots.isEmpty() && waiting.isEmpty() && !watching) {
             log.debug("closing idle connection of uid {}", caller.uid());
             ctx.close();
         }
@@ -210,6 +228,13 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
             return;
         }
         stats.request();
+        if (watching && !WHILE_WATCHING.contains(p.request.verb())) {
+            complete(slot, Reply.error(ErrorCode.BADREQ, "while watching, only UNWATCH, PING and QUIT are accepted"));
+            return;
+        }
+        if (watching || p.request.verb().equals("WATCH")) {
+            watchJson = p.json;
+        }
         Verbs.run(p.request, caller, context, this, reply -> complete(slot, reply));
     }
 
@@ -246,6 +271,49 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
             }
             ctx.write(out, ctx.voidPromise());
         }
+        if (slots.isEmpty()) {
+            writeEvents();
+        }
+    }
+
+    /** Hands committed events to this watcher; called on the writer thread. */
+    void deliver(List<Event> events) {
+        ctx.executor().execute(() -> {
+            if (!watching || closing) {
+                return;
+            }
+            heldEvents.addAll(events);
+            if (slots.isEmpty()) {
+                writeEvents();
+                ctx.flush();
+            }
+        });
+    }
+
+    /** Event lines go out only between replies, never inside one. */
+    private void writeEvents() {
+        if (!watching) {
+            heldEvents.clear();
+            return;
+        }
+        while (!heldEvents.isEmpty()) {
+            Event e = heldEvents.poll();
+            String line = watchJson ? dev.portd.protocol.Json.object(e.row()) + "\n" : e.row().line() + "\n";
+            ctx.write(ByteBufUtil.writeUtf8(ctx.alloc(), line), ctx.voidPromise());
+            eventsSent++;
+        }
+        long queued = ctx.channel().unsafe().outboundBuffer() == null ? 0
+                : ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes();
+        if (queued > WATCH_LIMIT_BYTES) {
+            log.warn("dropping watcher uid {} pid {}: {} bytes unread", caller.uid(), caller.pid(), queued);
+            watching = false;
+            watchers.remove(this);
+            closing = true;
+            waiting.clear();
+            ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), Reply.error(ErrorCode.BUSY,
+                    "watcher fell " + queued + " bytes behind; closing").render(watchJson)))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     /** Reads only while the client keeps up: a bounded backlog and a writable socket. */
@@ -262,16 +330,31 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
 
     @Override
     public boolean watch() {
-        return false;
+        if (watching) {
+            return false;
+        }
+        watching = true;
+        eventsSent = 0;
+        watchers.add(this);
+        return true;
     }
 
     @Override
     public long unwatch() {
-        return -1;
+        if (!watching) {
+            return -1;
+        }
+        watching = false;
+        watchers.remove(this);
+        heldEvents.clear();
+        return eventsSent;
     }
 
     @Override
-    public void later(Consumer<Consumer<Reply>> task) {
-        throw new UnsupportedOperationException();
+    public void onClose(Runnable hook) {
+        if (closeHooks == null) {
+            closeHooks = new java.util.ArrayList<>(1);
+        }
+        closeHooks.add(hook);
     }
 }

@@ -1,5 +1,6 @@
 package dev.portd.server;
 
+import dev.portd.probe.Processes;
 import dev.portd.table.Caller;
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
@@ -13,7 +14,8 @@ final class PeerCredentials {
         if (ch instanceof EpollDomainSocketChannel epoll) {
             try {
                 io.netty.channel.unix.PeerCredentials pc = epoll.peerCredentials();
-                return Caller.socket(pc.uid(), pc.pid());
+                // comm is read once per connection, for the log: a small procfs read at accept.
+                return Caller.socket(pc.uid(), pc.pid(), Processes.command(pc.pid()));
             } catch (IOException e) {
                 return Caller.socket(Caller.UNKNOWN, 0);
             }

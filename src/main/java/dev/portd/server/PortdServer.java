@@ -46,6 +46,7 @@ public final class PortdServer {
     private final Options options;
     private final Context context;
     private final ServerStats stats;
+    private final Watchers watchers = new Watchers();
     private final boolean epoll = Epoll.isAvailable();
     private EventLoopGroup group;
     private Channel server;
@@ -60,6 +61,11 @@ public final class PortdServer {
     /** The transport in use, for STATS and the start-up line. */
     public String transport() {
         return epoll ? "epoll" : "nio";
+    }
+
+    /** The WATCH connections: register with the writer to feed them. */
+    public Watchers watchers() {
+        return watchers;
     }
 
     public Path socket() {
@@ -87,7 +93,7 @@ public final class PortdServer {
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(options.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS))
                                 .addLast(new LineBasedFrameDecoder(dev.portd.protocol.Request.MAX_LINE_BYTES, true, true))
-                                .addLast(new Connection(context, stats));
+                                .addLast(new Connection(context, stats, watchers));
                     }
                 });
         try {

@@ -186,6 +186,8 @@ public final class Writer {
                 }
                 txn = null;
             }
+        } else if (txn.table() != published) {
+            published = txn.table(); // only derived state changed (conflicts): nothing to make durable
         }
         for (int i = 0; i < replies.length; i++) {
             try {

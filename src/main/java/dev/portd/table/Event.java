@@ -7,9 +7,14 @@ import dev.portd.protocol.Values;
  * One entry of the history: every change to the table, with who made it.
  *
  * @param prev the port before the change (resolve), 0 when none
+ * @param cmd  the requester's command name, for the log; not stored, so null on events read back
  */
 public record Event(long seq, long time, String event, String service, int port, int prev,
-                    int uid, int pid, String note) {
+                    int uid, int pid, String note, String cmd) {
+
+    public Event(long seq, long time, String event, String service, int port, int prev, int uid, int pid, String note) {
+        this(seq, time, event, service, port, prev, uid, pid, note, null);
+    }
 
     /** The HISTORY keys. */
     public Row row() {

@@ -22,10 +22,12 @@ public final class PortTable {
     final int lastPort;
     final PSortedMap<Long, Event> history;
     final long nextSeq;
+    /** What the last probe found wrong, by port. Derived from the host, so not stored. */
+    final PSortedMap<Integer, Conflict> conflicts;
 
     PortTable(PMap<String, Lease> byService, PSortedMap<Integer, Lease> byPort, PSortedMap<Integer, String> reserved,
               PortSet taken, PMap<Integer, Integer> leasesPerUid, int lastPort, PSortedMap<Long, Event> history,
-              long nextSeq) {
+              long nextSeq, PSortedMap<Integer, Conflict> conflicts) {
         this.byService = byService;
         this.byPort = byPort;
         this.reserved = reserved;
@@ -34,10 +36,11 @@ public final class PortTable {
         this.lastPort = lastPort;
         this.history = history;
         this.nextSeq = nextSeq;
+        this.conflicts = conflicts;
     }
 
     public static final PortTable EMPTY = new PortTable(HashTreePMap.empty(), TreePMap.empty(), TreePMap.empty(),
-            PortSet.EMPTY, HashTreePMap.empty(), 0, TreePMap.empty(), 1);
+            PortSet.EMPTY, HashTreePMap.empty(), 0, TreePMap.empty(), 1, TreePMap.empty());
 
     /** Rebuilds a table from what the store holds (at start-up). */
     public static PortTable load(Collection<Lease> leases, Map<Integer, String> reserved, Collection<Event> history,
@@ -55,7 +58,8 @@ public final class PortTable {
             h = h.plus(e.seq(), e);
             next = Math.max(next, e.seq() + 1);
         }
-        return new PortTable(t.byService, t.byPort, t.reserved, t.taken, t.leasesPerUid, lastPort, h, next);
+        return new PortTable(t.byService, t.byPort, t.reserved, t.taken, t.leasesPerUid, lastPort, h, next,
+                TreePMap.empty());
     }
 
     public Lease lease(String service) {
@@ -104,6 +108,11 @@ public final class PortTable {
         return history.values();
     }
 
+    /** Conflicts by port, as of the last probe. */
+    public PSortedMap<Integer, Conflict> conflicts() {
+        return conflicts;
+    }
+
     public long nextSeq() {
         return nextSeq;
     }
@@ -115,28 +124,29 @@ public final class PortTable {
         PortTable t = old == null ? this : remove(old);
         return new PortTable(t.byService.plus(l.service(), l), t.byPort.plus(l.port(), l), t.reserved,
                 t.taken.with(l.port()), t.leasesPerUid.plus(l.uid(), t.leasesOf(l.uid()) + 1), t.lastPort, t.history,
-                t.nextSeq);
+                t.nextSeq, t.conflicts);
     }
 
     PortTable remove(Lease l) {
         int n = leasesOf(l.uid()) - 1;
         return new PortTable(byService.minus(l.service()), byPort.minus(l.port()), reserved,
                 reserved.containsKey(l.port()) ? taken : taken.without(l.port()),
-                n <= 0 ? leasesPerUid.minus(l.uid()) : leasesPerUid.plus(l.uid(), n), lastPort, history, nextSeq);
+                n <= 0 ? leasesPerUid.minus(l.uid()) : leasesPerUid.plus(l.uid(), n), lastPort, history, nextSeq, conflicts);
     }
 
     PortTable reserve(int port, String desc) {
         return new PortTable(byService, byPort, reserved.plus(port, desc == null ? "" : desc), taken.with(port),
-                leasesPerUid, lastPort, history, nextSeq);
+                leasesPerUid, lastPort, history, nextSeq, conflicts);
     }
 
     PortTable unreserve(int port) {
         return new PortTable(byService, byPort, reserved.minus(port),
-                byPort.containsKey(port) ? taken : taken.without(port), leasesPerUid, lastPort, history, nextSeq);
+                byPort.containsKey(port) ? taken : taken.without(port), leasesPerUid, lastPort, history, nextSeq,
+                conflicts);
     }
 
     PortTable withLastPort(int port) {
-        return new PortTable(byService, byPort, reserved, taken, leasesPerUid, port, history, nextSeq);
+        return new PortTable(byService, byPort, reserved, taken, leasesPerUid, port, history, nextSeq, conflicts);
     }
 
     PortTable append(Event e, int historyMax) {
@@ -144,6 +154,10 @@ public final class PortTable {
         while (h.size() > historyMax) {
             h = h.minusFirstEntry();
         }
-        return new PortTable(byService, byPort, reserved, taken, leasesPerUid, lastPort, h, e.seq() + 1);
+        return new PortTable(byService, byPort, reserved, taken, leasesPerUid, lastPort, h, e.seq() + 1, conflicts);
+    }
+
+    PortTable withConflicts(PSortedMap<Integer, Conflict> c) {
+        return new PortTable(byService, byPort, reserved, taken, leasesPerUid, lastPort, history, nextSeq, c);
     }
 }

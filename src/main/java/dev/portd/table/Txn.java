@@ -115,7 +115,7 @@ public final class Txn {
             }
         }
         if (port == 0) {
-            port = choose(a);
+            port = choose(a.service(), a.lo(), a.hi(), a.proto());
         }
         Lease l = new Lease(a.service(), port, a.proto(), caller.uid(), a.pid(), a.pidStart(), now,
                 a.ttlMillis() > 0 ? now + a.ttlMillis() : 0, a.ttlMillis(), a.desc(), LeaseState.LEASED);
@@ -146,23 +146,22 @@ public final class Txn {
     }
 
     /** Walks the range from the policy's start point, wrapping once; skips taken, seen and unbindable ports. */
-    private int choose(AllocSpec a) {
-        int lo = a.lo();
-        int hi = a.hi();
+    private int choose(String service, int rangeLo, int hi, Transport proto) {
+        int lo = rangeLo;
         if (caller.uid() != 0 && lo < 1024) {
             lo = Math.min(1024, hi + 1);
         }
         if (lo <= hi) {
-            int start = config.policy().start(lo, hi, a.service(), table.lastPort());
-            int p = search(start, hi, a.proto());
+            int start = config.policy().start(lo, hi, service, table.lastPort());
+            int p = search(start, hi, proto);
             if (p < 0 && start > lo) {
-                p = search(lo, start - 1, a.proto());
+                p = search(lo, start - 1, proto);
             }
             if (p > 0) {
                 return p;
             }
         }
-        throw new PortdException(ErrorCode.EXHAUSTED, "no free port left in " + a.lo() + "-" + a.hi());
+        throw new PortdException(ErrorCode.EXHAUSTED, "no free port left in " + rangeLo + "-" + hi);
     }
 
     private int search(int from, int to, Transport proto) {
@@ -241,7 +240,98 @@ public final class Txn {
         return n;
     }
 
-    // ---- building blocks, public for the prober's and expiry's changes ----
+    /**
+     * RESOLVE: moves a lease to a new free port of the managed range, to {@code port}, or swaps ports with
+     * {@code swap}. Returns the lease's new port.
+     */
+    public int resolve(String service, int port, String swap) {
+        Lease l = table.lease(service);
+        if (l == null) {
+            throw new PortdException(ErrorCode.NOTFOUND, "no lease for " + service);
+        }
+        requireOwner(l);
+        if (swap != null) {
+            Lease o = table.lease(swap);
+            if (o == null) {
+                throw new PortdException(ErrorCode.NOTFOUND, "no lease for " + swap);
+            }
+            if (o == l) {
+                throw PortdException.badRequest("cannot swap " + service + " with itself");
+            }
+            requireOwner(o);
+            removeLease(l);
+            removeLease(o);
+            put(l.withPort(o.port()));
+            put(o.withPort(l.port()));
+            event("resolve", service, o.port(), l.port(), "swapped with " + swap);
+            event("resolve", swap, l.port(), o.port(), "swapped with " + service);
+            return o.port();
+        }
+        int to = port;
+        if (to == l.port()) {
+            return to;
+        }
+        if (to != 0) {
+            if (to < 1024 && caller.uid() != 0) {
+                throw new PortdException(ErrorCode.DENIED, "ports below 1024 are leased only to root");
+            }
+            String why = whyNotFree(to, l.proto());
+            if (why != null) {
+                throw new PortdException(ErrorCode.TAKEN, "port " + to + " is " + why);
+            }
+        } else {
+            to = choose(service, config.lo(), config.hi(), l.proto());
+        }
+        removeLease(l);
+        put(l.withPort(to));
+        event("resolve", service, to, l.port(), null);
+        return to;
+    }
+
+    /** Applies a probe's findings, skipping any lease that changed since the probe looked at it. */
+    public void observe(Observation o) {
+        for (Lease seen : o.exited()) {
+            Lease cur = table.lease(seen.service());
+            if (sameLease(cur, seen)) {
+                removeLease(cur);
+                eventAs(cur.uid(), cur.pid(), "exit", cur.service(), cur.port(), "pid " + cur.pid() + " exited");
+            }
+        }
+        for (Lease seen : o.restated()) {
+            Lease cur = table.lease(seen.service());
+            if (sameLease(cur, seen) && cur.state() != seen.state()) {
+                put(cur.withState(seen.state()));
+                if (seen.state() == LeaseState.BOUND) {
+                    eventAs(cur.uid(), cur.pid(), "bound", cur.service(), cur.port(), null);
+                }
+            }
+        }
+        for (Conflict c : o.conflicts().values()) {
+            if (!c.sameAs(table.conflicts().get(c.port()))) {
+                eventAs(c.uid(), Math.max(c.pid(), 0), "conflict", c.service(), c.port(), c.describe());
+            }
+        }
+        table = table.withConflicts(o.conflicts());
+    }
+
+    /** Ends the ttl leases that are due, unless renewed since they were found due. */
+    public void expire(java.util.List<Lease> due) {
+        for (Lease seen : due) {
+            Lease cur = table.lease(seen.service());
+            if (sameLease(cur, seen) && cur.expires() == seen.expires()) {
+                removeLease(cur);
+                eventAs(cur.uid(), cur.pid(), "expire", cur.service(), cur.port(), null);
+            }
+        }
+    }
+
+    /** The same lease as when it was looked at: not released and re-made, not moved. */
+    private static boolean sameLease(Lease cur, Lease seen) {
+        return cur != null && cur.port() == seen.port() && cur.since() == seen.since() && cur.pid() == seen.pid()
+                && cur.uid() == seen.uid();
+    }
+
+    // ---- building blocks ----
 
     /** Ends a lease for a reason (release, expire, exit) after checking the caller may. */
     public void end(Lease l, String why, String note) {
@@ -260,8 +350,18 @@ public final class Txn {
         dirtyServices.add(l.service());
     }
 
+    /** Records an event made by the caller. */
     public void event(String name, String service, int port, int prev, String note) {
-        Event e = new Event(table.nextSeq(), now, name, service, port, prev, caller.uid(), caller.pid(), note);
+        append(new Event(table.nextSeq(), now, name, service, port, prev, caller.uid(), caller.pid(), note,
+                caller.cmd()));
+    }
+
+    /** Records an event the daemon saw rather than a caller made, in the name of the lease's owner. */
+    private void eventAs(int uid, int pid, String name, String service, int port, String note) {
+        append(new Event(table.nextSeq(), now, name, service, port, 0, uid, pid, note));
+    }
+
+    private void append(Event e) {
         table = table.append(e, config.historyMax());
         events.add(e);
     }

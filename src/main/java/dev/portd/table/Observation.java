@@ -1,0 +1,78 @@
+package dev.portd.table;
+
+import dev.portd.probe.Holder;
+import dev.portd.probe.Occupancy;
+import dev.portd.probe.Processes;
+import dev.portd.probe.Proto;
+import java.util.ArrayList;
+import java.util.List;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
+
+/**
+ * What one probe means for the table: leases whose process exited, leases whose state changed, and
+ * the conflicts now on the host. Computed on the prober's thread (it reads /proc), then applied by
+ * the writer with {@link Txn#observe}, which re-checks each item against the table of that moment.
+ */
+public record Observation(List<Lease> exited, List<Lease> restated, PSortedMap<Integer, Conflict> conflicts) {
+
+    /** Compares the committed table with what the host holds. */
+    public static Observation of(PortTable t, Occupancy occ, TableConfig cfg, long now) {
+        List<Lease> exited = new ArrayList<>();
+        List<Lease> restated = new ArrayList<>();
+        PSortedMap<Integer, Conflict> conflicts = TreePMap.empty();
+        for (Lease l : t.leases()) {
+            if (l.pid() > 0 && !Processes.isAlive(l.pid(), l.pidStart())) {
+                exited.add(l);
+                continue;
+            }
+            LeaseState state = LeaseState.LEASED;
+            for (Holder h : occ.holders(l.port())) {
+                if (!covers(l.proto(), h.proto())) {
+                    continue;
+                }
+                if (belongs(h, l)) {
+                    state = state == LeaseState.CONFLICT ? state : LeaseState.BOUND;
+                } else {
+                    state = LeaseState.CONFLICT;
+                    conflicts = conflicts.plus(l.port(), keepSince(t, new Conflict(l.port(), Conflict.SQUATTER,
+                            l.service(), h.pid(), h.uid(), h.cmd(), now)));
+                    break;
+                }
+            }
+            if (state != l.state()) {
+                restated.add(l.withState(state));
+            }
+        }
+        for (int port : occ.ports(cfg.lo(), cfg.hi())) {
+            if (t.leaseOn(port) == null && !t.isReserved(port)) {
+                Holder h = occ.holders(port).get(0);
+                conflicts = conflicts.plus(port, keepSince(t, new Conflict(port, Conflict.UNMANAGED, null, h.pid(),
+                        h.uid(), h.cmd(), now)));
+            }
+        }
+        return new Observation(exited, restated, conflicts);
+    }
+
+    static boolean covers(Transport lease, Proto seen) {
+        return seen == Proto.TCP ? lease.tcp() : lease.udp();
+    }
+
+    /**
+     * A socket belongs to a lease when its owner is the lease's uid and, for a pid-bound lease, the
+     * lease's process or one of its descendants (a server that forks workers). An owner the daemon
+     * cannot see (pid -1) is judged by uid alone.
+     */
+    static boolean belongs(Holder h, Lease l) {
+        if (h.uid() != l.uid()) {
+            return false;
+        }
+        return l.pid() <= 0 || h.pid() < 0 || Processes.isSelfOrDescendant(h.pid(), l.pid());
+    }
+
+    /** A conflict seen before keeps its first-seen time. */
+    private static Conflict keepSince(PortTable t, Conflict c) {
+        Conflict old = t.conflicts().get(c.port());
+        return c.sameAs(old) ? old : c;
+    }
+}
