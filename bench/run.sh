@@ -217,7 +217,10 @@ if [ "$PD" = 1 ]; then
 
   # ALLOC when the range is 99% full
   portd portd-full "$FULL_RANGE"; S=$W/portd-full/portd.sock
-  load portd.full.fill -s "$S" -c 64 -n "$FULL_FILL" -r 'ALLOC f%d\n' "${PTD[@]}"
+  warm portd.empty -s "$S" -c 1 -n 100 -r 'ALLOC x%d\n' "${PTD[@]}"      # then give them back:
+  warm portd.empty -s "$S" -c 1 -n 100 -r 'RELEASE x%d\n' "${PTD[@]}"    # the range is empty again
+  measure portd.empty "$FULL_N"     -s "$S" -c 1 -r 'ALLOC e%d\n' "${PTD[@]}";      keep empty portd
+  load portd.full.fill -s "$S" -c 64 -n $((FULL_FILL - FULL_N)) -r 'ALLOC f%d\n' "${PTD[@]}"
   measure portd.full "$FULL_N"      -s "$S" -c 1 -r 'ALLOC g%d\n' "${PTD[@]}";      keep full portd
   stop_daemon "$DPID"
 fi
@@ -270,8 +273,9 @@ row() {  # row CASE KEY PEER
     echo "| start to first \`OK PONG\`, median of $STARTS | $START_MED ms |"
     echo "| VmRSS idle after start | $(( RSS_IDLE / 1024 )) MiB |"
     echo "| VmRSS with $(num "$RSS_LEASES") leases | $(( RSS_FULL / 1024 )) MiB |"
-    echo "| ALLOC, 1 conn, range $FULL_RANGE with $(num "$FULL_FILL") leased: p50, p99 (max) | $(us "$(g full.portd.p50)"), $(us "$(g full.portd.p99)") |"
-    echo "| ALLOC, 1 conn, near-empty range (durable write row): p50 | $(us "$(g lat.portd.p50)") |"
+    echo "| ALLOC, 1 conn, range $FULL_RANGE empty: p50, p99 (max) of $FULL_N | $(us "$(g empty.portd.p50)"), $(us "$(g empty.portd.p99)") |"
+    echo "| the same range with $(num "$FULL_FILL") leased: p50, p99 (max) of $FULL_N | $(us "$(g full.portd.p50)"), $(us "$(g full.portd.p99)") |"
+    echo "| ALLOC p50 at 99% full / empty (lower is better) | $(ratio "$(g full.portd.p50)" "$(g empty.portd.p50)") |"
   fi
   for n in "${NOTES[@]}"; do echo "- note: $n"; done
   echo
