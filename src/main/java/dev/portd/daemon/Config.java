@@ -31,8 +31,8 @@ public final class Config {
     }
 
     static {
-        setting("socket", null, v -> {}, "the Unix socket to serve");
-        setting("data", null, v -> {}, "the data directory (store, backups)");
+        setting("socket", null, v -> path("socket", v), "the Unix socket to serve");
+        setting("data", null, v -> path("data", v), "the data directory (store, backups)");
         setting("range", "20000-29999", v -> Values.range("range", v), "the managed port range LO-HI");
         setting("policy", "lowest", Policy::parse, "lowest, sequential, random or stable");
         setting("history_max", "10000", v -> Values.integer("history_max", v, 1, 10_000_000), "history events kept");
@@ -47,8 +47,9 @@ public final class Config {
         setting("backup_interval", "1h", v -> Values.durationMillis("backup_interval", v), "JSON snapshots, 0 = off");
         setting("backup_keep", "24", v -> Values.integer("backup_keep", v, 1, 10_000), "snapshots kept");
         setting("jmx_port", "0", v -> Values.integer("jmx_port", v, 0, 65535), "loopback JMX connector port, 0 = off");
-        setting("jmx_password_file", "", v -> {}, "JMX password file (must not be readable by others)");
-        setting("jmx_access_file", "", v -> {}, "JMX access file");
+        setting("jmx_password_file", "", v -> optionalPath("jmx_password_file", v),
+                "JMX password file (must not be readable by others)");
+        setting("jmx_access_file", "", v -> optionalPath("jmx_access_file", v), "JMX access file");
         setting("log_format", "text", v -> oneOf("log_format", v, "text", "json"), "text or json");
         setting("log_level", "info", v -> oneOf("log_level", v, "error", "warn", "info", "debug", "trace"), "log level");
     }
@@ -68,8 +69,11 @@ public final class Config {
         Path file;
         if (flags.containsKey("config")) {
             file = Path.of(flags.remove("config"));
-            if (!Files.isRegularFile(file)) {
+            if (!Files.exists(file)) {
                 throw new ConfigException("config file " + file + " does not exist");
+            }
+            if (!Files.isRegularFile(file)) {
+                throw new ConfigException("config file " + file + " is not a regular file");
             }
         } else {
             file = Paths.defaultConfig(uid);
@@ -123,13 +127,16 @@ public final class Config {
         List<String> lines;
         try {
             lines = Files.readAllLines(file);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ConfigException("config file " + file + " is not valid UTF-8");
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
         Map<String, String> out = new LinkedHashMap<>();
+        Map<String, Integer> lineOf = new java.util.HashMap<>();
         for (int n = 0; n < lines.size(); n++) {
-            String line = lines.get(n).strip();
-            if (line.isEmpty() || line.startsWith("#")) {
+            String line = stripComment(lines.get(n)).strip();
+            if (line.isEmpty()) {
                 continue;
             }
             String where = file + " line " + (n + 1);
@@ -146,9 +153,28 @@ public final class Config {
                 throw new ConfigException(where + ": key config is only a flag");
             }
             check(key, value, where + ": key " + key);
+            Integer first = lineOf.putIfAbsent(key, n + 1);
+            if (first != null) {
+                // Which of two settings wins is a guess either way: refuse rather than guess.
+                throw new ConfigException(where + ": key " + key + " is already set on line " + first);
+            }
             out.put(key, value);
         }
         return out;
+    }
+
+    /** Drops a {@code #} comment: a whole-line one, or one after blank space outside double quotes. */
+    static String stripComment(String line) {
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == '#' && !quoted && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+                return line.substring(0, i);
+            }
+        }
+        return line;
     }
 
     private static void check(String key, String value, String where) throws ConfigException {
@@ -160,6 +186,19 @@ public final class Config {
             s.check().accept(value);
         } catch (PortdException e) {
             throw new ConfigException(where + ": " + e.getMessage());
+        }
+    }
+
+    private static void path(String key, String v) {
+        if (v.isEmpty()) {
+            throw PortdException.badRequest(key + " must not be empty");
+        }
+        optionalPath(key, v);
+    }
+
+    private static void optionalPath(String key, String v) {
+        if (v.indexOf('\0') >= 0) {
+            throw PortdException.badRequest(key + " is not a valid path");
         }
     }
 

@@ -1,60 +1,95 @@
 package dev.portd.daemon;
 
-import dev.portd.server.PortdServer;
-import dev.portd.store.StoreException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.commons.daemon.DaemonInitException;
 
 /**
- * {@code java -jar portd.jar}: runs the daemon in the foreground until SIGTERM or SIGINT. Exit codes:
- * 0 after a clean stop, 2 for a bad flag or config, 1 when it cannot start (store, socket).
+ * {@code java -jar portd.jar}: runs the daemon in the foreground until SIGTERM or SIGINT, through the
+ * same {@link PortdDaemon} lifecycle jsvc uses. {@code --restore FILE} rebuilds the store from a
+ * backup instead. Exit codes: 0 after a clean stop, 2 for a bad flag or config, 1 when it cannot start
+ * (store, socket) or cannot restore.
  */
 public final class Main {
     private Main() {}
 
-    private static final Logger log = LoggerFactory.getLogger(Main.class);
-
     public static void main(String[] args) {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+        List<String> list = new ArrayList<>();
+        for (String a : args) {
+            if (a.startsWith("--restore=")) { // the one flag not handled by Config: take both spellings here too
+                list.add("--restore");
+                list.add(a.substring("--restore=".length()));
+            } else {
+                list.add(a);
+            }
+        }
+        args = list.toArray(new String[0]);
+        if (list.contains("--help") || list.contains("-h")) {
             System.out.print(Config.usage());
             return;
         }
-        if (Arrays.asList(args).contains("--version")) {
+        if (list.contains("--version")) {
             System.out.println("portd " + Portd.VERSION);
             return;
         }
-        Config config;
+        int restore = list.indexOf("--restore");
+        if (restore >= 0) {
+            System.exit(restore(args, restore));
+        }
+        PortdDaemon daemon = new PortdDaemon();
         try {
-            config = Config.load(args, System.getenv());
+            daemon.init(args);
+            daemon.start();
         } catch (ConfigException e) {
             System.err.println("portd: " + e.getMessage());
             System.exit(2);
-            return;
-        }
-        Portd portd = new Portd(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        try {
-            portd.init();
-            portd.start();
-        } catch (PortdServer.AlreadyRunningException | StoreException e) {
-            log.error(e.getMessage());
-            portd.stop("cannot start");
+        } catch (DaemonInitException e) {
+            System.err.println(e.getMessage());
             System.exit(1);
         } catch (Exception e) {
-            log.error("cannot start: {}", e.getMessage(), e);
-            portd.stop("cannot start");
+            System.err.println("portd: cannot start: " + e.getMessage());
             System.exit(1);
         }
+        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            portd.stop("signal"); // SIGTERM (systemctl stop), SIGINT (Ctrl-C) or SIGHUP: nothing else exits the JVM here
+            daemon.stop("signal"); // SIGTERM (systemctl stop), SIGINT (Ctrl-C) or SIGHUP: nothing else exits the JVM here
+            daemon.destroy();
             stopped.countDown();
+            // Everything is committed, closed and logged: exit 0 rather than the JVM's 143 for SIGTERM, so
+            // service managers see the clean stop as one.
+            Runtime.getRuntime().halt(0);
         }, "portd-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@code --restore FILE [--data DIR] [--socket S] [--config F]}: the other flags name the daemon to restore. */
+    private static int restore(String[] args, int at) {
+        if (at + 1 >= args.length) {
+            System.err.println("portd: --restore needs a backup file");
+            return 2;
+        }
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        String file = rest.remove(at + 1);
+        rest.remove(at);
+        Config config;
+        try {
+            config = Config.load(rest.toArray(new String[0]), System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("portd: " + e.getMessage());
+            return 2;
+        }
+        try {
+            System.out.println("portd: " + Restore.run(config, java.nio.file.Path.of(file)));
+            return 0;
+        } catch (Restore.RefusedException e) {
+            System.err.println("portd: " + e.getMessage());
+            return 1;
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.portd.daemon;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.portd.jmx.Jmx;
 import dev.portd.log.EventLog;
 import dev.portd.log.Logging;
 import dev.portd.protocol.Context;
@@ -8,6 +9,7 @@ import dev.portd.protocol.Reply;
 import dev.portd.protocol.Row;
 import dev.portd.server.PortdServer;
 import dev.portd.server.ServerStats;
+import dev.portd.store.Backups;
 import dev.portd.store.Store;
 import dev.portd.store.Writer;
 import dev.portd.table.Caller;
@@ -43,14 +45,21 @@ public final class Portd implements Context {
     private ServerStats serverStats;
     private PortdServer server;
     private Monitor monitor;
+    private Backups backups;
+    private Jmx jmx;
+    private boolean started;
 
     public Portd(Config config) {
         this.config = config;
     }
 
-    /** Opens the store and loads the table. Throws with a message naming the file if it cannot. */
-    public void init() {
+    /**
+     * Opens the store, loads the table and binds the socket (or takes the one systemd passed). Throws
+     * with a message naming the file if it cannot.
+     */
+    public void init() throws IOException, InterruptedException {
         Logging.configure(config.get("log_format"), config.get("log_level"));
+        Jmx.check(config);
         int[] range = config.range();
         tableConfig = new TableConfig(range[0], range[1], config.policy(), Paths.uid(),
                 config.integer("max_leases_per_uid"), config.integer("history_max"));
@@ -63,15 +72,21 @@ public final class Portd implements Context {
         int loops = config.integer("event_loops");
         server = new PortdServer(new PortdServer.Options(config.socket(),
                 PosixFilePermissions.fromString(config.socketPermissions()),
-                loops == 0 ? Runtime.getRuntime().availableProcessors() : loops, config.millis("idle_timeout")),
+                loops == 0 ? Runtime.getRuntime().availableProcessors() : loops, config.millis("idle_timeout"),
+                dev.portd.systemd.SocketActivation.listenFd(System.getenv(), ProcessHandle.current().pid())),
                 this, serverStats);
         writer.addListener(server.watchers());
+        backups = new Backups(config.data().resolve("backups"), config.integer("backup_keep"), writer::table, VERSION);
+        server.bind();
     }
 
     public void start() throws IOException, InterruptedException {
         writer.start();
         monitor.start();
         server.start();
+        jmx = Jmx.start(this);
+        backups.schedule(config.millis("backup_interval"));
+        started = true;
         log.atInfo().setMessage("portd " + VERSION + " started")
                 .addKeyValue("version", VERSION)
                 .addKeyValue("socket", config.socket())
@@ -109,19 +124,28 @@ public final class Portd implements Context {
                 Thread.currentThread().interrupt();
             }
         }
+        if (jmx != null) {
+            jmx.close();
+            jmx = null;
+        }
         if (server != null) {
             server.shutdown();
+        }
+        if (backups != null) {
+            backups.close();
         }
         if (store != null) {
             store.close();
             store = null;
         }
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        log.atInfo().setMessage("portd stopped")
-                .addKeyValue("why", why)
-                .addKeyValue("stop_ms", ms)
-                .addKeyValue("uptime_s", (System.nanoTime() - startedNanos) / 1_000_000_000L)
-                .log();
+        if (started) { // a start refused in init() says why in one line of its own, not two
+            log.atInfo().setMessage("portd stopped")
+                    .addKeyValue("why", why)
+                    .addKeyValue("stop_ms", ms)
+                    .addKeyValue("uptime_s", (System.nanoTime() - startedNanos) / 1_000_000_000L)
+                    .log();
+        }
         Logging.stop();
     }
 
@@ -132,12 +156,22 @@ public final class Portd implements Context {
         return f;
     }
 
+    @Override
+    public Backups backups() {
+        return backups;
+    }
+
     public Writer writer() {
         return writer;
     }
 
     public ServerStats serverStats() {
         return serverStats;
+    }
+
+    /** The open store, or null once stopped. */
+    public Store store() {
+        return store;
     }
 
     // ---- Context ----
@@ -181,8 +215,8 @@ public final class Portd implements Context {
         return VERSION;
     }
 
-    @Override
-    public Row stats() {
+    /** Ports of the managed range neither leased, reserved nor seen in use (STATS free, FREE's count). */
+    public int freePorts() {
         PortTable t = table();
         int lo = tableConfig.lo();
         int hi = tableConfig.hi();
@@ -192,13 +226,23 @@ public final class Portd implements Context {
                 free++;
             }
         }
+        return free;
+    }
+
+    public long uptimeSeconds() {
+        return (System.nanoTime() - startedNanos) / 1_000_000_000L;
+    }
+
+    @Override
+    public Row stats() {
+        PortTable t = table();
         Row rows = new Row();
         rows.put("version", VERSION);
-        rows.put("uptime_s", (System.nanoTime() - startedNanos) / 1_000_000_000L);
-        rows.put("range", lo + "-" + hi);
+        rows.put("uptime_s", uptimeSeconds());
+        rows.put("range", tableConfig.lo() + "-" + tableConfig.hi());
         rows.put("policy", tableConfig.policy().wire());
         rows.put("leases", t.leaseCount());
-        rows.put("free", free);
+        rows.put("free", freePorts());
         rows.put("reserved", t.reservations().size());
         rows.put("conflicts", t.conflicts().size());
         rows.put("connections", serverStats.connections());
@@ -209,6 +253,7 @@ public final class Portd implements Context {
         rows.put("last_probe", probed == 0 ? "never" : dev.portd.protocol.Values.time(probed));
         rows.put("last_probe_ms", monitor.occupancy().durationMillis());
         rows.put("sockets", monitor.occupancy().socketCount());
+        rows.put("last_backup", backups.lastMillis() == 0 ? "never" : dev.portd.protocol.Values.time(backups.lastMillis()));
         rows.put("store", store == null ? "closed" : store.file().toString());
         rows.put("store_bytes", store == null ? -1 : store.fileBytes());
         rows.put("transport", server.transport());

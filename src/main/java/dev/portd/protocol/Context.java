@@ -30,4 +30,7 @@ public interface Context {
 
     /** Replies through {@code done} once something listens on the port, or on timeout; returns a cancel handle. */
     Runnable await(int port, long timeoutMillis, Consumer<Reply> done);
+
+    /** The table's JSON snapshots (BACKUP, BACKUPS). */
+    dev.portd.store.Backups backups();
 }

@@ -40,9 +40,9 @@ public final class Reply {
         return new Reply(null, Integer.toString(rows.size()), Row.of("count", rows.size()), rows, false);
     }
 
-    /** Data rows with a status of the verb's own (FREE counts ports, not lines). */
+    /** Data rows with a status of the verb's own (FREE counts ports, not lines); JSON still lists the rows. */
     public static Reply rows(List<Row> rows, String name, Object value) {
-        return new Reply(null, String.valueOf(value), Row.of(name, value), rows, false);
+        return new Reply(null, String.valueOf(value), Row.of(name, value).put("count", rows.size()), rows, false);
     }
 
     /**

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -43,7 +42,7 @@ public final class Verbs {
         // ---- the connection ----
         read("PING", 0, 0, keys(), flags(), "PING", "liveness", "", c -> Reply.ok("result", "PONG"));
         read("VERSION", 0, 0, keys(), flags(), "VERSION", "the daemon's version and protocol", "",
-                c -> Reply.ok(c.ctx().version() + " protocol=1",
+                c -> Reply.ok("portd " + c.ctx().version() + " protocol=1",
                         Row.of("name", "portd").put("version", c.ctx().version()).put("protocol", 1)));
         read("HELP", 0, 1, keys(), flags(), "HELP [VERB]", "usage, one verb a line, or the whole text of one verb",
                 "", Verbs::help);
@@ -148,6 +147,18 @@ public final class Verbs {
                 });
         read("STATS", 0, 0, keys(), flags(), "STATS", "the daemon's figures, key=value lines", "",
                 c -> Reply.pairs(c.ctx().stats()));
+
+        // ---- backups (written on their own thread; the reply comes when the file is durable) ----
+        async("BACKUP", 0, 0, keys(), flags(), "BACKUP", "write a JSON snapshot of the table now (root or the daemon's user)",
+                "The reply names the file in <data>/backups/; the oldest beyond backup_keep are deleted.", Verbs::backup);
+        async("BACKUPS", 0, 0, keys(), flags(), "BACKUPS", "the snapshots, newest first",
+                "Keys: file time bytes.", (c, done) -> c.ctx().backups().listAsync().whenComplete((list, e) -> {
+                    List<Row> rows = new ArrayList<>();
+                    if (e == null) {
+                        list.forEach(b -> rows.add(b.row()));
+                    }
+                    done.accept(e == null ? Reply.rows(rows) : Reply.error(ErrorCode.INTERNAL, "cannot list backups: " + e));
+                }));
     }
 
     /**
@@ -253,21 +264,25 @@ public final class Verbs {
         return Reply.rows(rows);
     }
 
+    /**
+     * BACKUP is for root and the daemon's uid, like RESERVE: it writes in the daemon's directory, and
+     * each one pushes the oldest kept snapshot out, so anyone could otherwise flush the hourly ones away.
+     */
+    private static void backup(Call c, Consumer<Reply> done) {
+        if (!c.ctx().tableConfig().privileged(c.caller().uid())) {
+            throw new PortdException(ErrorCode.DENIED, "BACKUP is for root and the daemon's user");
+        }
+        c.ctx().backups().backup().whenComplete((b, e) -> done.accept(e == null
+                ? Reply.ok(b.file().toString(), b.row())
+                : Reply.error(ErrorCode.STORE, "backup failed: " + (e.getCause() == null ? e : e.getCause()))));
+    }
+
     private static Writer.Change alloc(Call c) {
-        TableConfig cfg = c.ctx().tableConfig();
         String service = Values.service(c.arg(0));
         int port = c.portOption("port");
-        int lo = cfg.lo();
-        int hi = cfg.hi();
-        if (c.has("range")) {
-            int[] r = Values.range("range", c.option("range"));
-            if (r[0] < cfg.lo() || r[1] > cfg.hi()) {
-                throw PortdException.badRequest("range " + c.option("range") + " is not inside the managed range "
-                        + cfg.lo() + "-" + cfg.hi());
-            }
-            lo = r[0];
-            hi = r[1];
-        }
+        int[] range = rangeOption(c);
+        int lo = range[0];
+        int hi = range[1];
         Transport proto = c.has("proto") ? Transport.parse(c.option("proto")) : Transport.TCP;
         int pid = 0;
         long pidStart = 0;
@@ -298,6 +313,20 @@ public final class Verbs {
         if (c.session() != null) {
             c.session().onClose(cancel);
         }
+    }
+
+    /** {@code range=LO-HI}, which must lie inside the managed range; the managed range when absent. */
+    private static int[] rangeOption(Call c) {
+        TableConfig cfg = c.ctx().tableConfig();
+        if (!c.has("range")) {
+            return new int[] {cfg.lo(), cfg.hi()};
+        }
+        int[] r = Values.range("range", c.option("range"));
+        if (r[0] < cfg.lo() || r[1] > cfg.hi()) {
+            throw PortdException.badRequest("range " + c.option("range") + " is not inside the managed range "
+                    + cfg.lo() + "-" + cfg.hi());
+        }
+        return r;
     }
 
     private static long positiveDuration(Call c, String key) {
@@ -356,45 +385,50 @@ public final class Verbs {
     }
 
     private static Reply list(Call c) {
-        Pattern glob = c.arg(0) == null ? null : glob(c.arg(0));
+        String glob = c.arg(0);
         List<Row> rows = new ArrayList<>();
         for (Lease l : c.ctx().table().leases()) {
-            if (glob == null || glob.matcher(l.service()).matches()) {
+            if (glob == null || globMatches(glob, l.service())) {
                 rows.add(l.row());
             }
         }
         return Reply.rows(rows);
     }
 
-    /** Shell-style: * any run, ? one character, everything else literal. */
-    static Pattern glob(String g) {
-        StringBuilder re = new StringBuilder(g.length() + 8);
-        for (int i = 0; i < g.length(); i++) {
-            char ch = g.charAt(i);
-            if (ch == '*') {
-                re.append(".*");
-            } else if (ch == '?') {
-                re.append('.');
+    /**
+     * Shell-style: * any run, ? one character, everything else literal. Only the last * is ever
+     * backtracked to, so a glob costs at most its length times the name's; a regex built from a glob
+     * like *a*a*a*a*a*a*aZ backtracks exponentially and would hold an event loop for hours.
+     */
+    static boolean globMatches(String glob, String name) {
+        int g = 0;
+        int n = 0;
+        int star = -1;
+        int resume = 0;
+        while (n < name.length()) {
+            if (g < glob.length() && glob.charAt(g) == '*') {
+                star = g++;
+                resume = n;
+            } else if (g < glob.length() && (glob.charAt(g) == '?' || glob.charAt(g) == name.charAt(n))) {
+                g++;
+                n++;
+            } else if (star >= 0) {
+                g = star + 1;
+                n = ++resume;
             } else {
-                re.append(Pattern.quote(String.valueOf(ch)));
+                return false;
             }
         }
-        return Pattern.compile(re.toString());
+        while (g < glob.length() && glob.charAt(g) == '*') {
+            g++;
+        }
+        return g == glob.length();
     }
 
     private static Reply free(Call c) {
-        TableConfig cfg = c.ctx().tableConfig();
-        int lo = cfg.lo();
-        int hi = cfg.hi();
-        if (c.has("range")) {
-            int[] r = Values.range("range", c.option("range"));
-            if (r[0] < cfg.lo() || r[1] > cfg.hi()) {
-                throw PortdException.badRequest("range " + c.option("range") + " is not inside the managed range "
-                        + cfg.lo() + "-" + cfg.hi());
-            }
-            lo = r[0];
-            hi = r[1];
-        }
+        int[] range = rangeOption(c);
+        int lo = range[0];
+        int hi = range[1];
         PortSet taken = c.ctx().table().taken();
         PortUse use = c.ctx().portUse();
         List<Row> rows = new ArrayList<>();

@@ -59,6 +59,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     private boolean throttled;
     private boolean refused;
     private boolean inputShutdown;
+    /** A reply that closes the connection (QUIT, TOOLONG) was made: nothing read after its request runs. */
+    private boolean lastRequestDone;
 
     /** A request read but not started; {@code error} set when it failed to parse. */
     private record Pending(Request request, Reply error, boolean json, boolean write) {}
@@ -123,11 +125,13 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
         try {
-            if (closing) {
+            if (closing || lastRequestDone) {
                 return;
             }
             if (!ByteBufUtil.isText(frame, StandardCharsets.UTF_8)) {
-                waiting.add(new Pending(null, Reply.error(ErrorCode.BADREQ, "request is not valid UTF-8"), false, false));
+                // The JSON prefix is ASCII: honour it even when a later byte is bad.
+                boolean json = Request.wantsJson(frame.toString(StandardCharsets.UTF_8));
+                waiting.add(new Pending(null, Reply.error(ErrorCode.BADREQ, "request is not valid UTF-8"), json, false));
             } else {
                 String line = frame.toString(StandardCharsets.UTF_8);
                 try {
@@ -155,6 +159,9 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
+            if (closing || lastRequestDone) {
+                return;
+            }
             waiting.add(new Pending(null, Reply.error(ErrorCode.TOOLONG, "line longer than "
                     + Request.MAX_LINE_BYTES + " bytes; closing"), false, false));
             process();
@@ -252,6 +259,10 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
             return;
         }
         slot.reply = reply;
+        if (reply.closes()) {
+            lastRequestDone = true;
+            waiting.clear(); // requests pipelined after QUIT or an over-long line are not acted on
+        }
         stats.replied(slot.verb, slot.startNanos, reply);
         if (slot.write) {
             writesInFlight--;
@@ -318,6 +329,9 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
 
     /** Reads only while the client keeps up: a bounded backlog and a writable socket. */
     private void updateAutoRead() {
+        if (inputShutdown) {
+            return; // nothing left to read; and epoll refuses to re-arm reading on a half-closed socket
+        }
         int backlog = waiting.size() + slots.size();
         boolean wantThrottle = backlog >= HIGH_WATER || !ctx.channel().isWritable();
         if (wantThrottle != throttled && (wantThrottle || backlog <= LOW_WATER)) {

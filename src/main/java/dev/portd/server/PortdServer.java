@@ -40,8 +40,18 @@ import org.slf4j.LoggerFactory;
 public final class PortdServer {
     private static final Logger log = LoggerFactory.getLogger(PortdServer.class);
 
-    /** Settings of the listening socket. */
-    public record Options(Path socket, Set<PosixFilePermission> mode, int threads, long idleTimeoutMillis) {}
+    /**
+     * Settings of the listening socket.
+     *
+     * @param inheritedFd a listening socket passed by systemd (socket activation) to serve instead of
+     *                    binding {@code socket}, or -1
+     */
+    public record Options(Path socket, Set<PosixFilePermission> mode, int threads, long idleTimeoutMillis,
+                          int inheritedFd) {
+        public Options(Path socket, Set<PosixFilePermission> mode, int threads, long idleTimeoutMillis) {
+            this(socket, mode, threads, idleTimeoutMillis, -1);
+        }
+    }
 
     private final Options options;
     private final Context context;
@@ -72,10 +82,27 @@ public final class PortdServer {
         return options.socket();
     }
 
-    /** Binds the socket (replacing a stale one) and starts serving. */
+    /** Binds the socket (replacing a stale one), or takes the inherited one, and starts serving. */
     public void start() throws IOException, InterruptedException {
+        if (server == null) {
+            bind();
+        }
+        server.config().setAutoRead(true); // accept: connections made since bind() are served now
+    }
+
+    /**
+     * Opens the listening socket without accepting yet: under jsvc this runs before privileges are
+     * dropped, and clients that connect before {@link #start()} wait in the backlog.
+     */
+    public void bind() throws IOException, InterruptedException {
         Path path = options.socket();
-        prepareSocketPath(path);
+        int fd = options.inheritedFd();
+        if (fd >= 0 && !epoll) {
+            throw new IOException("an inherited socket (socket activation) needs the epoll transport");
+        }
+        if (fd < 0) {
+            prepareSocketPath(path);
+        }
         group = new MultiThreadIoEventLoopGroup(options.threads(),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends ServerChannel> channel = epoll ? EpollServerDomainSocketChannel.class
@@ -83,8 +110,8 @@ public final class PortdServer {
         SocketAddress address = epoll ? new DomainSocketAddress(path.toString()) : UnixDomainSocketAddress.of(path);
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
-                .channel(channel)
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -97,10 +124,18 @@ public final class PortdServer {
                     }
                 });
         try {
-            server = b.bind(address).sync().channel();
+            if (fd >= 0) {
+                // Already bound and listening; systemd owns the file, so it is neither chmod-ed nor removed.
+                // The fd may be blocking: the epoll transport accepts one connection per readiness event,
+                // so accept() never waits.
+                server = b.channelFactory(() -> new EpollServerDomainSocketChannel(fd, true)).register().sync().channel();
+                log.info("serving socket fd {} passed by systemd (the socket file stays systemd's)", fd);
+                return;
+            }
+            server = b.channel(channel).bind(address).sync().channel();
         } catch (Exception e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw new IOException("cannot listen on " + path + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen on " + (fd >= 0 ? "inherited fd " + fd : path) + ": " + e.getMessage(), e);
         }
         ownsSocketFile = true;
         Files.setPosixFilePermissions(path, options.mode());

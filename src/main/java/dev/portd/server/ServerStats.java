@@ -12,18 +12,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 /** Connection and request counts, shared by every connection; the connection limit lives here. */
 public final class ServerStats {
     private final int maxConnections;
     private final AtomicInteger connections = new AtomicInteger();
-    private final LongAdder requests = new LongAdder();
+    private final Meter requests;
     private final Map<ErrorCode, Meter> errors = new EnumMap<>(ErrorCode.class);
     private final Map<String, Timer> verbs = new HashMap<>();
 
     public ServerStats(int maxConnections, MetricRegistry metrics) {
         this.maxConnections = maxConnections;
+        this.requests = metrics.meter("requests"); // STATS requests and the JMX meter are the same count
         for (ErrorCode c : ErrorCode.values()) {
             errors.put(c, metrics.meter("errors." + c.name()));
         }
@@ -47,7 +47,7 @@ public final class ServerStats {
     }
 
     void request() {
-        requests.increment();
+        requests.mark();
     }
 
     void replied(String verb, long startNanos, Reply r) {
@@ -69,6 +69,6 @@ public final class ServerStats {
     }
 
     public long requests() {
-        return requests.sum();
+        return requests.getCount();
     }
 }

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
+import org.mapdb.DBException;
 import org.mapdb.DBMaker;
 import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
@@ -25,6 +26,11 @@ import org.mapdb.Serializer;
  * The durable table: one MapDB file with transactions (write-ahead log) on. Leases and history
  * entries are stored as the same {@code key=value} lines the protocol prints, so the file's content
  * is readable with the protocol's own parser and nothing else defines a format.
+ *
+ * <p>MapDB checks its header, but not the records: a flipped byte inside a stored line opens and reads
+ * fine and is silently wrong. So the meta map also holds a {@link Checksum} over every stored entry,
+ * kept up to date in the same transaction as the entries, and {@link #load()} reads every entry and
+ * compares.
  *
  * <p>Not thread-safe: the {@link Writer} thread is its only user after start-up.
  */
@@ -37,6 +43,8 @@ public final class Store implements Closeable {
     private final BTreeMap<Integer, String> reserved;
     private final BTreeMap<Long, String> history;
     private final HTreeMap<String, String> meta;
+
+    private static final String CHECKSUM = "checksum";
 
     private Store(Path file, DB db) {
         this.file = file;
@@ -53,81 +61,163 @@ public final class Store implements Closeable {
         DB db;
         try {
             Files.createDirectories(dir);
+        } catch (Exception e) {
+            throw new StoreException("cannot create the data directory " + dir + ": " + describe(e), e);
+        }
+        boolean existed = Files.exists(file);
+        if (existed && !(Files.isReadable(file) && Files.isWritable(file))) {
+            throw new StoreException("cannot open the store " + file + ": permission denied");
+        }
+        try {
             // FileChannel rather than mmap: a full disk then fails a write with an IOException (ERR STORE),
             // where a mapped page would fault the JVM.
             db = DBMaker.fileDB(file.toFile()).fileChannelEnable().transactionEnable().make();
+        } catch (DBException.FileLocked e) {
+            throw new StoreException("the store " + file + " is in use by another process (another portd?)", e);
         } catch (Exception | Error e) {
+            // MapDB says DataCorruption for a broken header, VolumeIOError for a truncated file, and
+            // NewMapDBFormat or worse for flipped header bits: an existing file that does not open is damaged.
+            if (existed) {
+                throw StoreException.damaged(file, describe(e), e);
+            }
             throw new StoreException("cannot open the store " + file + ": " + describe(e), e);
         }
         try {
             Store s = new Store(file, db);
+            if (s.isEmpty() && !s.meta.containsKey(CHECKSUM)) {
+                s.meta.put(CHECKSUM, Checksum.EMPTY.text()); // a new store: a checksum from the first commit on
+            }
             db.commit();
             return s;
         } catch (Exception | Error e) {
             db.close();
-            throw new StoreException("the store " + file + " is damaged: " + describe(e), e);
+            throw StoreException.damaged(file, describe(e), e);
         }
+    }
+
+    private boolean isEmpty() {
+        return leases.isEmpty() && reserved.isEmpty() && history.isEmpty() && meta.isEmpty();
     }
 
     static String describe(Throwable e) {
         String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m;
+        String s = m == null ? e.getClass().getSimpleName() : m;
+        // MapDB's VolumeIOError (a truncated file) has no message of its own; its cause says what failed.
+        Throwable cause = e.getCause();
+        if (m == null && cause != null && cause != e) {
+            s += " (" + describe(cause) + ")";
+        }
+        return s;
     }
 
     public Path file() {
         return file;
     }
 
-    /** Reads the whole table; a damaged entry fails the load rather than being skipped silently. */
+    /**
+     * Reads the whole table and checks it against the stored checksum; a damaged entry fails the load
+     * rather than being skipped or believed.
+     */
     public PortTable load() {
+        PortTable table;
+        Checksum sum = Checksum.EMPTY;
         try {
             List<Lease> ls = new ArrayList<>(leases.size());
             for (Map.Entry<String, String> e : leases.getEntries()) {
                 ls.add(decodeLease(e.getKey(), e.getValue()));
+                sum = sum.with(Checksum.LEASE, e.getKey(), e.getValue());
             }
-            Map<Integer, String> rs = new HashMap<>(reserved);
+            Map<Integer, String> rs = new HashMap<>();
+            for (Map.Entry<Integer, String> e : reserved.entrySet()) {
+                rs.put(e.getKey(), e.getValue());
+                sum = sum.with(Checksum.RESERVED, e.getKey().toString(), e.getValue());
+            }
             List<Event> hs = new ArrayList<>(history.size());
-            for (String line : history.values()) {
-                hs.add(decodeEvent(line));
+            for (Map.Entry<Long, String> e : history.entrySet()) {
+                hs.add(decodeEvent(e.getValue()));
+                sum = sum.with(Checksum.HISTORY, e.getKey().toString(), e.getValue());
             }
-            int last = Integer.parseInt(meta.getOrDefault("last_port", "0"));
-            return PortTable.load(ls, rs, hs, last);
-        } catch (RuntimeException e) {
-            throw new StoreException("the store " + file + " is damaged: " + describe(e), e);
+            String lastPort = meta.get("last_port");
+            if (lastPort != null) {
+                sum = sum.with(Checksum.META, "last_port", lastPort);
+            }
+            table = PortTable.load(ls, rs, hs, lastPort == null ? 0 : Integer.parseInt(lastPort));
+        } catch (RuntimeException | Error e) {
+            throw StoreException.damaged(file, describe(e), e);
         }
+        String stored = meta.get(CHECKSUM);
+        if (stored == null) {
+            // Written before checksums existed: adopt the content as read (it decoded cleanly above).
+            meta.put(CHECKSUM, sum.text());
+            db.commit();
+        } else if (!stored.equals(sum.text())) {
+            throw StoreException.damaged(file, "its entries do not match their checksum", null);
+        }
+        return table;
     }
 
     /** Writes what the batch changed. Nothing is durable until {@link #commit()}. */
     public void write(Txn txn) {
         PortTable t = txn.table();
+        // The running checksum lives in the meta map, so a rollback restores it with the entries.
+        Checksum sum = Checksum.parse(meta.get(CHECKSUM));
         for (String service : txn.dirtyServices()) {
             Lease l = t.lease(service);
-            if (l == null) {
-                leases.remove(service);
-            } else {
-                leases.put(service, l.storedRow().line());
-            }
+            String old = l == null ? leases.remove(service) : leases.put(service, l.storedRow().line());
+            sum = sum.with(Checksum.LEASE, service, old).with(Checksum.LEASE, service, l == null ? null : l.storedRow().line());
         }
         for (Integer port : txn.dirtyReserved()) {
             String d = t.reservation(port);
-            if (d == null) {
-                reserved.remove(port);
-            } else {
-                reserved.put(port, d);
-            }
+            String old = d == null ? reserved.remove(port) : reserved.put(port, d);
+            sum = sum.with(Checksum.RESERVED, port.toString(), old).with(Checksum.RESERVED, port.toString(), d);
         }
         for (Event e : txn.events()) {
-            history.put(e.seq(), e.storedRow().line());
+            String line = e.storedRow().line();
+            sum = sum.with(Checksum.HISTORY, Long.toString(e.seq()), history.put(e.seq(), line))
+                    .with(Checksum.HISTORY, Long.toString(e.seq()), line);
         }
         if (!txn.events().isEmpty()) {
             long oldestKept = t.history().iterator().next().seq();
             while (!history.isEmpty() && history.firstKey() < oldestKept) {
-                history.remove(history.firstKey());
+                Long first = history.firstKey();
+                sum = sum.with(Checksum.HISTORY, first.toString(), history.remove(first));
             }
         }
         if (txn.lastPortDirty()) {
-            meta.put("last_port", Integer.toString(t.lastPort()));
+            String lastPort = Integer.toString(t.lastPort());
+            sum = sum.with(Checksum.META, "last_port", meta.put("last_port", lastPort)).with(Checksum.META, "last_port", lastPort);
         }
+        meta.put(CHECKSUM, sum.text());
+    }
+
+    /**
+     * Replaces the whole content with {@code table} and commits (restore from a backup into a new
+     * store). Not for a running daemon: its writer owns the store.
+     */
+    public void replaceAll(PortTable table) {
+        leases.clear();
+        reserved.clear();
+        history.clear();
+        meta.clear();
+        Checksum sum = Checksum.EMPTY;
+        for (Lease l : table.leases()) {
+            String line = l.storedRow().line();
+            leases.put(l.service(), line);
+            sum = sum.with(Checksum.LEASE, l.service(), line);
+        }
+        for (Map.Entry<Integer, String> r : table.reservations().entrySet()) {
+            reserved.put(r.getKey(), r.getValue());
+            sum = sum.with(Checksum.RESERVED, r.getKey().toString(), r.getValue());
+        }
+        for (Event e : table.history()) {
+            String line = e.storedRow().line();
+            history.put(e.seq(), line);
+            sum = sum.with(Checksum.HISTORY, Long.toString(e.seq()), line);
+        }
+        String lastPort = Integer.toString(table.lastPort());
+        meta.put("last_port", lastPort);
+        meta.put(CHECKSUM, sum.with(Checksum.META, "last_port", lastPort).text());
+        db.commit();
     }
 
     /** Makes everything written since the last commit durable (write-ahead log, synced). */
@@ -137,6 +227,18 @@ public final class Store implements Closeable {
 
     public void rollback() {
         db.rollback();
+    }
+
+    /** The store's files in {@code dir}: portd.db and MapDB's write-ahead log files portd.db.wal.N. */
+    public static List<Path> files(Path dir) throws java.io.IOException {
+        List<Path> out = new ArrayList<>();
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            s.filter(p -> {
+                String n = p.getFileName().toString();
+                return n.equals(FILE) || n.matches(java.util.regex.Pattern.quote(FILE) + "\\.wal\\.\\d+");
+            }).sorted().forEach(out::add);
+        }
+        return out;
     }
 
     public long fileBytes() {
@@ -153,7 +255,11 @@ public final class Store implements Closeable {
     }
 
     static Lease decodeLease(String service, String line) {
-        Map<String, String> f = Row.parse(line);
+        return decodeLease(service, Row.parse(line));
+    }
+
+    /** A lease from its stored fields ({@link Lease#storedRow()}), as the store and backups hold them. */
+    static Lease decodeLease(String service, Map<String, String> f) {
         String desc = f.get("desc");
         return new Lease(service, Integer.parseInt(f.get("port")), Transport.parse(f.get("proto")),
                 Integer.parseInt(f.get("uid")), Integer.parseInt(f.get("pid")), Long.parseLong(f.get("pidstart")),
@@ -162,7 +268,10 @@ public final class Store implements Closeable {
     }
 
     static Event decodeEvent(String line) {
-        Map<String, String> f = Row.parse(line);
+        return decodeEvent(Row.parse(line));
+    }
+
+    static Event decodeEvent(Map<String, String> f) {
         return new Event(Long.parseLong(f.get("seq")), Long.parseLong(f.get("time")), f.get("event"), f.get("service"),
                 Integer.parseInt(f.get("port")), Integer.parseInt(f.get("prev")), Integer.parseInt(f.get("uid")),
                 Integer.parseInt(f.get("pid")), f.get("note"));

@@ -89,9 +89,7 @@ public final class Txn {
             if (a.port() != 0 && a.port() != held.port()) {
                 throw new PortdException(ErrorCode.CONFLICT, a.service() + " already holds port " + held.port());
             }
-            if (!mayChange(held)) {
-                throw new PortdException(ErrorCode.CONFLICT, a.service() + " is leased by uid " + held.uid());
-            }
+            requireOwner(held); // another uid's service is refused as RENEW and RELEASE are: DENIED
             if (a.ttlMillis() > 0) {
                 put(held.withExpiry(now + a.ttlMillis(), a.ttlMillis()));
                 event("renew", held.service(), held.port(), 0, null);
@@ -352,7 +350,7 @@ public final class Txn {
 
     /** Records an event made by the caller. */
     public void event(String name, String service, int port, int prev, String note) {
-        append(new Event(table.nextSeq(), now, name, service, port, prev, caller.uid(), caller.pid(), note,
+        append(new Event(table.nextSeq(), now, name, service, port, prev, caller.uid(), caller.pid(), noted(note),
                 caller.cmd()));
     }
 
@@ -364,6 +362,15 @@ public final class Txn {
     private void append(Event e) {
         table = table.append(e, config.historyMax());
         events.add(e);
+    }
+
+    /** A change that did not come over the socket says where it came from (jmx:admin) before its own note. */
+    private String noted(String note) {
+        String via = caller.via();
+        if (via == null || via.equals("socket")) {
+            return note;
+        }
+        return note == null ? via : via + " " + note;
     }
 
     public boolean mayChange(Lease l) {

@@ -33,12 +33,56 @@ public final class ChildDaemon implements AutoCloseable {
 
     /** Starts {@code Main} without waiting: for start-up failures. */
     public static ChildDaemon launch(Path socket, Path log, Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "dev.portd.daemon.Main"));
+        return launch(List.of(), System.getProperty("java.class.path"), socket, log, env, args);
+    }
+
+    /**
+     * Starts {@code Main} as another user (runuser, so root only) and waits until it answers. That user
+     * cannot read the build's class path (under /root), so it is copied into {@code dir} first.
+     */
+    public static ChildDaemon startAs(String user, Path dir, Path socket, Path log, String... args) throws Exception {
+        ChildDaemon d = launch(List.of("runuser", "-u", user, "--"), readableClassPath(dir), socket, log, Map.of(), args);
+        d.awaitReady();
+        return d;
+    }
+
+    private static ChildDaemon launch(List<String> prefix, String classPath, Path socket, Path log,
+                                      Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(javaBin(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", classPath, "dev.portd.daemon.Main"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         return new ChildDaemon(pb.start(), socket, log);
+    }
+
+    /** Copies every class path entry under {@code dir} (world-readable) and returns the new class path. */
+    static String readableClassPath(Path dir) throws IOException {
+        List<String> out = new ArrayList<>();
+        int n = 0;
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path from = Path.of(entry);
+            if (!Files.exists(from)) {
+                continue;
+            }
+            Path to = dir.resolve("cp-" + n++ + (Files.isDirectory(from) ? "" : ".jar"));
+            try (var files = Files.walk(from)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.copy(f, to.resolve(from.relativize(f).toString()));
+                }
+            }
+            out.add(to.toString());
+        }
+        try (var files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                f.toFile().setReadable(true, false);
+                if (Files.isDirectory(f)) {
+                    f.toFile().setExecutable(true, false);
+                }
+            }
+        }
+        return String.join(File.pathSeparator, out);
     }
 
     static String javaBin() {
@@ -83,10 +127,15 @@ public final class ChildDaemon implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** SIGKILL: no shutdown hook, no final commit. */
+    /** SIGKILL: no shutdown hook, no final commit. The daemon too when it runs under runuser. */
     public void kill9() throws InterruptedException {
+        List<ProcessHandle> below = process.descendants().toList();
+        below.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
+        for (ProcessHandle h : below) {
+            h.onExit().completeOnTimeout(h, 10, TimeUnit.SECONDS).join();
+        }
     }
 
     /** SIGTERM, then wait for the clean stop. */
@@ -97,9 +146,8 @@ public final class ChildDaemon implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        if (process.isAlive()) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+        if (process.isAlive() || process.descendants().findAny().isPresent()) {
+            kill9();
         }
     }
 }

@@ -72,6 +72,43 @@ public final class LineClient implements Closeable {
         return reply();
     }
 
+    /** Sends every request in one write, then reads their replies: pipelining. */
+    public List<Reply> pipeline(List<String> requests) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (String r : requests) {
+            sb.append(r).append('\n');
+        }
+        sendRaw(sb.toString().getBytes(StandardCharsets.UTF_8));
+        List<Reply> out = new ArrayList<>(requests.size());
+        for (int i = 0; i < requests.size(); i++) {
+            out.add(reply());
+        }
+        return out;
+    }
+
+    /** Whether a line is a status line: {@code ^(OK|ERR)( |$)}. No data line may be one. */
+    public static boolean isStatus(String l) {
+        return l.equals("OK") || l.startsWith("OK ") || l.equals("ERR") || l.startsWith("ERR ");
+    }
+
+    /** Splits lines read some other way (a client run as another user) into replies. */
+    public static List<Reply> split(List<String> lines) {
+        List<Reply> out = new ArrayList<>();
+        List<String> data = new ArrayList<>();
+        for (String l : lines) {
+            if (isStatus(l)) {
+                out.add(new Reply(List.copyOf(data), l));
+                data.clear();
+            } else {
+                data.add(l);
+            }
+        }
+        if (!data.isEmpty()) {
+            throw new AssertionError("lines after the last status line: " + data);
+        }
+        return out;
+    }
+
     /** Reads lines up to and including the next status line. */
     public Reply reply() throws IOException {
         List<String> data = new ArrayList<>();
@@ -80,7 +117,7 @@ public final class LineClient implements Closeable {
             if (l == null) {
                 throw new IOException("connection closed before a status line; data so far: " + data);
             }
-            if (l.equals("OK") || l.startsWith("OK ") || l.equals("ERR") || l.startsWith("ERR ")) {
+            if (isStatus(l)) {
                 return new Reply(data, l);
             }
             data.add(l);

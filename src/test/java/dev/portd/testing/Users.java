@@ -22,11 +22,26 @@ public final class Users {
                 "runuser is not installed");
     }
 
+    /** A python3 that nobody can run too (a pyenv shim under /root is not). */
+    public static String python() {
+        for (String p : new String[] {"/usr/bin/python3", "/usr/local/bin/python3"}) {
+            if (Files.isExecutable(Path.of(p))) {
+                return p;
+            }
+        }
+        return "python3";
+    }
+
     /**
      * Sends the request lines as user nobody over the socket (python3, so no portd code is involved) and
      * returns every line the daemon answered.
      */
     public static List<String> asNobody(Path socket, String... requests) throws IOException, InterruptedException {
+        return as("nobody", socket, requests);
+    }
+
+    /** {@link #asNobody}, as any user. */
+    public static List<String> as(String user, Path socket, String... requests) throws IOException, InterruptedException {
         String script = String.join("\n",
                 "import socket,sys",
                 "s=socket.socket(socket.AF_UNIX)",
@@ -39,14 +54,14 @@ public final class Users {
                 "    if not b: break",
                 "    out+=b",
                 "sys.stdout.buffer.write(out)");
-        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", "nobody", "--", "python3", "-c", script, socket.toString()));
+        List<String> cmd = new ArrayList<>(List.of("runuser", "-u", user, "--", python(), "-c", script, socket.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().write((String.join("\n", requests) + "\n").getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(20, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IOException("client as nobody did not finish");
+            throw new IOException("client as " + user + " did not finish");
         }
         return out.isEmpty() ? List.of() : List.of(out.split("\n"));
     }

@@ -1,0 +1,139 @@
+package dev.portd.daemon;
+
+import dev.portd.server.PortdServer;
+import dev.portd.store.Backups;
+import dev.portd.store.StoreException;
+import dev.portd.systemd.SystemdNotify;
+import java.util.Map;
+import org.apache.commons.daemon.Daemon;
+import org.apache.commons.daemon.DaemonContext;
+import org.apache.commons.daemon.DaemonInitException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one lifecycle of the daemon, driven by jsvc (Apache Commons Daemon) and by {@link Main} alike:
+ * {@link #init} parses the arguments, opens the store and binds the socket (under jsvc, while still
+ * privileged), {@link #start} serves and tells systemd it is ready, {@link #stop} tells systemd it is
+ * stopping and stops, {@link #destroy} lets go of the rest.
+ *
+ * <pre>jsvc -cp portd.jar -pidfile /run/portd/jsvc.pid dev.portd.daemon.PortdDaemon --socket ... --data ...
+ * jsvc -cp portd.jar -pidfile /run/portd/jsvc.pid -stop dev.portd.daemon.PortdDaemon</pre>
+ */
+public final class PortdDaemon implements Daemon {
+    private static final Logger log = LoggerFactory.getLogger(PortdDaemon.class);
+
+    private final Map<String, String> env;
+    private Portd portd;
+    private SystemdNotify notify;
+    private long initNanos;
+
+    /** jsvc's constructor. */
+    public PortdDaemon() {
+        this(System.getenv());
+    }
+
+    PortdDaemon(Map<String, String> env) {
+        this.env = env;
+    }
+
+    @Override
+    public void init(DaemonContext context) throws DaemonInitException {
+        try {
+            init(context.getArguments());
+        } catch (ConfigException e) {
+            throw new DaemonInitException("portd: " + e.getMessage()); // jsvc prints the message, no stack trace
+        }
+    }
+
+    /**
+     * Parses the arguments, opens the store and binds the socket. A {@link ConfigException} is a bad
+     * flag or config line; a {@link DaemonInitException} is any other reason not to start; both carry
+     * one line for people. Nothing is left open when either is thrown.
+     */
+    public void init(String[] args) throws ConfigException, DaemonInitException {
+        initNanos = System.nanoTime();
+        Config config = Config.load(args, env);
+        notify = SystemdNotify.fromEnv(env, ProcessHandle.current().pid());
+        portd = new Portd(config);
+        try {
+            portd.init();
+        } catch (StoreException e) {
+            release();
+            throw new DaemonInitException("portd: " + e.getMessage() + restoreHint(e, config));
+        } catch (PortdServer.AlreadyRunningException e) {
+            release();
+            throw new DaemonInitException("portd: " + e.getMessage());
+        } catch (Exception e) {
+            log.debug("init failed", e);
+            release();
+            throw new DaemonInitException("portd: cannot start: " + e.getMessage());
+        }
+    }
+
+    /** For a damaged store: the newest backup and the command that restores it. */
+    static String restoreHint(StoreException e, Config config) {
+        if (e.damagedFile() == null) {
+            return "";
+        }
+        return Backups.newest(config.data().resolve("backups"))
+                .map(b -> "; the newest backup is " + b.file() + " (" + dev.portd.protocol.Values.time(b.timeMillis())
+                        + "); with portd stopped, restore it with: java -jar portd.jar --restore " + b.file()
+                        + " --data " + config.data())
+                .orElse("; there is no backup in " + config.data().resolve("backups"));
+    }
+
+    @Override
+    public void start() throws Exception {
+        try {
+            portd.start();
+        } catch (Exception e) {
+            release();
+            throw e;
+        }
+        notify.ready("serving " + portd.config().socket());
+        log.atInfo().setMessage("portd ready")
+                .addKeyValue("ready_ms", (System.nanoTime() - initNanos) / 1_000_000)
+                .addKeyValue("systemd", notify.enabled() ? "notified" : "no")
+                .log();
+    }
+
+    /** jsvc's stop (it got SIGTERM, e.g. from {@code jsvc -stop}). */
+    @Override
+    public void stop() {
+        stop("jsvc stop");
+    }
+
+    /** Tells systemd, then stops; {@code why} goes into the last log line. */
+    public void stop(String why) {
+        if (notify != null) {
+            notify.stopping();
+        }
+        release(why);
+    }
+
+    @Override
+    public void destroy() {
+        release("destroy");
+    }
+
+    private void release() {
+        release("cannot start");
+    }
+
+    /** Stops and closes whatever is open; safe to call more than once. */
+    private synchronized void release(String why) {
+        if (portd != null) {
+            portd.stop(why);
+            portd = null;
+        }
+        if (notify != null) {
+            notify.close();
+        }
+    }
+
+    /** The running daemon, for tests and tools in this process; null before init and after stop. */
+    Portd portd() {
+        return portd;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.portd.daemon;
+
+import dev.portd.store.Snapshot;
+import dev.portd.store.Store;
+import dev.portd.store.StoreException;
+import dev.portd.table.Event;
+import dev.portd.table.PortTable;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code portd --restore FILE}: rebuilds the store from a backup while the daemon is stopped. The
+ * backup is checked whole before anything is touched; the store it replaces (damaged or not) is moved
+ * aside as {@code portd.db.damaged-<time>} with its write-ahead log, never deleted or overwritten.
+ */
+final class Restore {
+    private Restore() {}
+
+    /** A restore that did not happen; the message says why, and nothing was changed. */
+    static final class RefusedException extends Exception {
+        RefusedException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /** Restores {@code backup} into the data directory of {@code config}; returns what was done. */
+    static String run(Config config, Path backup) throws RefusedException {
+        Snapshot.Content content;
+        try {
+            content = Snapshot.read(backup);
+        } catch (StoreException e) {
+            throw new RefusedException("cannot restore: " + e.getMessage());
+        }
+        if (answers(config.socket())) {
+            throw new RefusedException("portd is running (" + config.socket() + " answers); stop it before restoring");
+        }
+        Path data = config.data();
+        long now = System.currentTimeMillis();
+        List<Path> moved;
+        try {
+            Files.createDirectories(data);
+            moved = moveAside(data, STAMP.format(Instant.ofEpochMilli(now)));
+        } catch (IOException e) {
+            throw new RefusedException("cannot restore: " + e.getMessage());
+        }
+        PortTable base = content.table();
+        List<Event> history = new ArrayList<>(content.history());
+        history.add(new Event(base.nextSeq(), now, "restore", null, 0, 0, Paths.uid(), (int) ProcessHandle.current().pid(),
+                "from " + backup.getFileName() + " (" + content.leases().size() + " leases)"));
+        PortTable table = PortTable.load(content.leases(), content.reservations(), history, content.lastPort());
+        try (Store store = Store.open(data)) {
+            store.replaceAll(table);
+            store.load(); // read back and check, as the daemon will at start
+        } catch (StoreException e) {
+            throw new RefusedException("restore into " + data + " failed: " + e.getMessage());
+        }
+        return "restored " + content.leases().size() + " leases and " + content.reservations().size()
+                + " reservations from " + backup + " (taken " + dev.portd.protocol.Values.time(content.timeMillis())
+                + ") into " + data.resolve(Store.FILE)
+                + (moved.isEmpty() ? "" : "; the previous store was moved aside to " + moved.get(0));
+    }
+
+    /** True if a daemon accepts connections on the socket. */
+    static boolean answers(Path socket) {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Renames portd.db and its WAL files to NAME.damaged-STAMP. Refuses if another process holds the
+     * store's lock (a daemon on another socket): renaming its files under it would lose its writes.
+     */
+    private static List<Path> moveAside(Path data, String stamp) throws IOException, RefusedException {
+        List<Path> files = Store.files(data);
+        Path db = data.resolve(Store.FILE);
+        if (Files.exists(db)) {
+            try (FileChannel ch = FileChannel.open(db, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                 FileLock lock = ch.tryLock()) {
+                if (lock == null) {
+                    throw new RefusedException("the store " + db + " is in use by another process (a running portd?)");
+                }
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                throw new RefusedException("the store " + db + " is open in this process");
+            }
+        }
+        List<Path> moved = new ArrayList<>();
+        for (Path f : files) {
+            Path aside = f.resolveSibling(f.getFileName() + ".damaged-" + stamp);
+            if (Files.exists(aside)) {
+                throw new RefusedException(aside + " already exists; not overwriting it");
+            }
+            Files.move(f, aside);
+            moved.add(aside);
+        }
+        return moved;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.portd.jmx;
+
+import java.util.Map;
+import javax.management.DynamicMBean;
+import javax.management.MBeanOperationInfo;
+import javax.management.MBeanParameterInfo;
+import javax.management.NotificationEmitter;
+import javax.management.StandardEmitterMBean;
+import javax.management.StandardMBean;
+
+/**
+ * Wraps a bean for registration. Standard MBeans rather than MXBeans: the MXBean mapping would turn a
+ * TabularData attribute into a description of the TabularData interface, while every type used here
+ * (primitives, String, TabularData) is already an open type. The wrapper also gives operations and their
+ * parameter a readable name and description in JConsole instead of p0.
+ */
+final class Beans {
+    private Beans() {}
+
+    private static final Map<String, String> OPERATIONS = Map.of(
+            "allocate", "ALLOC <service>: the port leased, or already held",
+            "release", "RELEASE <service>: the port freed",
+            "lookup", "GET <service>: its port, or -1 when it holds none",
+            "probeNow", "PROBE: probe port occupancy now",
+            "backupNow", "BACKUP: write a snapshot of the table now; returns its file");
+
+    static <T> DynamicMBean wrap(T impl, Class<T> iface) {
+        if (impl instanceof NotificationEmitter emitter) {
+            return new StandardEmitterMBean(impl, iface, false, emitter) {
+                @Override
+                protected String getDescription(MBeanOperationInfo op) {
+                    return OPERATIONS.getOrDefault(op.getName(), op.getDescription());
+                }
+
+                @Override
+                protected String getParameterName(MBeanOperationInfo op, MBeanParameterInfo p, int seq) {
+                    return parameter(p, super.getParameterName(op, p, seq));
+                }
+            };
+        }
+        return new StandardMBean(impl, iface, false) {
+            @Override
+            protected String getDescription(MBeanOperationInfo op) {
+                return OPERATIONS.getOrDefault(op.getName(), op.getDescription());
+            }
+
+            @Override
+            protected String getParameterName(MBeanOperationInfo op, MBeanParameterInfo p, int seq) {
+                return parameter(p, super.getParameterName(op, p, seq));
+            }
+        };
+    }
+
+    /** Every operation that takes a String takes a service name. */
+    private static String parameter(MBeanParameterInfo p, String otherwise) {
+        return String.class.getName().equals(p.getType()) ? "service" : otherwise;
+    }
+}

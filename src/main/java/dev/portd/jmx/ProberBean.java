@@ -1,0 +1,68 @@
+package dev.portd.jmx;
+
+import dev.portd.daemon.Monitor;
+import dev.portd.daemon.Portd;
+import dev.portd.protocol.Row;
+import dev.portd.protocol.Values;
+import dev.portd.table.Conflict;
+import java.util.ArrayList;
+import java.util.List;
+import javax.management.openmbean.TabularData;
+
+/** The monitor's last probe, as STATS shows it; probeNow is the PROBE verb. */
+final class ProberBean implements ProberMBean {
+    private final Portd portd;
+    private final Operator operator;
+
+    ProberBean(Portd portd, Operator operator) {
+        this.portd = portd;
+        this.operator = operator;
+    }
+
+    private Monitor monitor() {
+        return portd.monitor();
+    }
+
+    @Override
+    public long getIntervalSeconds() {
+        return monitor().intervalMillis() / 1000;
+    }
+
+    @Override
+    public void setIntervalSeconds(long seconds) {
+        if (seconds < 1 || seconds > 86_400) {
+            throw new IllegalArgumentException("IntervalSeconds must be from 1 to 86400, not " + seconds);
+        }
+        monitor().setIntervalMillis(seconds * 1000);
+    }
+
+    @Override
+    public String getLastProbeTime() {
+        long t = monitor().occupancy().timeMillis();
+        return t == 0 ? "never" : Values.time(t);
+    }
+
+    @Override
+    public long getLastProbeMillis() {
+        return monitor().occupancy().durationMillis();
+    }
+
+    @Override
+    public int getSocketsSeen() {
+        return monitor().occupancy().socketCount();
+    }
+
+    @Override
+    public TabularData getConflicts() {
+        List<Row> rows = new ArrayList<>();
+        for (Conflict c : portd.table().conflicts().values()) {
+            rows.add(c.row());
+        }
+        return OpenRows.CONFLICT.table(rows);
+    }
+
+    @Override
+    public String probeNow() {
+        return operator.ok("PROBE");
+    }
+}

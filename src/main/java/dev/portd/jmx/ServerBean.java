@@ -1,0 +1,41 @@
+package dev.portd.jmx;
+
+import dev.portd.daemon.Portd;
+
+final class ServerBean implements ServerMBean {
+    private final Portd portd;
+
+    ServerBean(Portd portd) {
+        this.portd = portd;
+    }
+
+    @Override
+    public String getSocketPath() {
+        return portd.config().socket().toString();
+    }
+
+    @Override
+    public int getConnections() {
+        return portd.serverStats().connections();
+    }
+
+    @Override
+    public int getMaxConnections() {
+        return portd.serverStats().maxConnections();
+    }
+
+    @Override
+    public long getRequests() {
+        return portd.serverStats().requests();
+    }
+
+    @Override
+    public long getUptime() {
+        return portd.uptimeSeconds();
+    }
+
+    @Override
+    public String getVersion() {
+        return portd.version();
+    }
+}

@@ -1,0 +1,23 @@
+package dev.portd.jmx;
+
+/** {@code dev.portd:type=Store}: the MapDB file and its commits. */
+public interface StoreMBean {
+    String getPath();
+
+    long getFileBytes();
+
+    /** Commits since start (STATS commits; the store.commit timer's count). */
+    long getCommits();
+
+    /** When the last commit was made, epoch millis; 0 when none since start. */
+    long getLastCommitMillis();
+
+    /** The same instant as ISO 8601 UTC, or "never" (STATS last_commit). */
+    String getLastCommitTime();
+
+    /** Time of the newest snapshot (BACKUPS), or "never". */
+    String getLastBackup();
+
+    /** BACKUP: writes a snapshot now and returns its file. */
+    String backupNow();
+}

@@ -1,0 +1,67 @@
+package dev.portd.jmx;
+
+import static dev.portd.jmx.JmxTesting.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portd.testing.LineClient;
+import dev.portd.testing.TestDaemon;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A listener that does not return costs notifications, never requests. */
+class SlowListenerTest {
+
+    @Test
+    @Timeout(60)
+    void aStuckListenerDropsNotificationsAndTheDaemonKeepsAnswering() throws Exception {
+        try (TestDaemon d = TestDaemon.start("--probe-interval", "1h", "--range", JmxTesting.RANGE)) {
+            MBeanServer own = MBeanServerFactory.newMBeanServer();
+            CountDownLatch unstick = new CountDownLatch(1);
+            try (Jmx jmx = Jmx.start(d.portd(), own, 2)) {
+                own.addNotificationListener(Names.HISTORY, (n, hb) -> {
+                    try {
+                        unstick.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, null, null);
+                try (LineClient c = d.client()) {
+                    for (int i = 0; i < 20; i++) {
+                        assertTrue(c.call("ALLOC svc" + i).ok()); // one commit each, answered while the listener is stuck
+                    }
+                }
+                // The writer hands each commit over after its reply: wait, still stuck, until it has handed over the
+                // twentieth. One batch is in the listener and two are queued, so at least 17 allocs were dropped
+                // (more if the prober recorded something meanwhile).
+                await("17 events dropped while the listener is stuck", () -> dropped(own) >= 17);
+                assertEquals(0, sent(own));
+                unstick.countDown();
+                await("the three kept to be sent", () -> sent(own) + dropped(own) >= 20);
+                await("a bean per lease, although most commits were dropped",
+                        () -> own.queryNames(Names.LEASES, null).size() == 20);
+            }
+            assertEquals(0, own.queryNames(null, null).stream().filter(n -> n.getDomain().startsWith("dev.portd")).count());
+        }
+    }
+
+    private static long sent(MBeanServer s) {
+        return attribute(s, "NotificationsSent");
+    }
+
+    private static long dropped(MBeanServer s) {
+        return attribute(s, "NotificationsDropped");
+    }
+
+    private static long attribute(MBeanServer s, String name) {
+        try {
+            return (Long) s.getAttribute(Names.HISTORY, name);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
