@@ -83,6 +83,7 @@ public final class Portd implements Context {
     public void start() throws IOException, InterruptedException {
         writer.start();
         monitor.start();
+        int leases = writer.table().leaseCount(); // before clients are served: the count at start, not after them
         server.start();
         jmx = Jmx.start(this);
         backups.schedule(config.millis("backup_interval"));
@@ -95,7 +96,7 @@ public final class Portd implements Context {
                 .addKeyValue("range", tableConfig.lo() + "-" + tableConfig.hi())
                 .addKeyValue("policy", tableConfig.policy().wire())
                 .addKeyValue("config", config.file() == null ? "none" : config.file())
-                .addKeyValue("leases", writer.table().leaseCount())
+                .addKeyValue("leases", leases)
                 .addKeyValue("pid", ProcessHandle.current().pid())
                 .log();
     }
