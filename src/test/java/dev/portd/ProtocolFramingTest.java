@@ -97,6 +97,44 @@ class ProtocolFramingTest {
         }
     }
 
+    @Test
+    void concurrentClientsThatHalfCloseGetEveryReplyOfTheirChanges() throws Exception {
+        // Eight clients, each 1,000 pipelined changes, then end of input. The writer answers many at a
+        // time; replies flushed one by one filled each socket's send buffer with small buffers, and on a
+        // half-closed socket Netty 4.2.18 then fails to wait for writability: replies were lost.
+        int clients = 8;
+        int each = 1000;
+        List<Thread> threads = new ArrayList<>();
+        int[] got = new int[clients];
+        for (int c = 0; c < clients; c++) {
+            int id = c;
+            Thread t = new Thread(() -> {
+                try (LineClient client = daemon.client()) {
+                    StringBuilder sb = new StringBuilder();
+                    for (int i = 0; i < each; i++) {
+                        sb.append("ALLOC hc").append(id).append('-').append(i).append('\n');
+                    }
+                    client.sendRaw(sb.toString().getBytes(StandardCharsets.US_ASCII));
+                    client.shutdownOutput();
+                    while (client.readLine() != null) {
+                        got[id]++;
+                    }
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join(120_000);
+        }
+        for (int c = 0; c < clients; c++) {
+            assertEquals(each, got[c], "replies to client " + c);
+            assertTrue(daemon.call("RELEASE hc" + c + "-" + (each - 1)).ok());
+        }
+    }
+
     /**
      * PROTOCOL.md: a request is a line ending in LF. A last line cut off by end-of-input is not a
      * request: a client that died mid-write must not have half a request acted on.

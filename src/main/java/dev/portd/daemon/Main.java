@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.commons.daemon.DaemonInitException;
 
 /**
@@ -39,21 +40,20 @@ public final class Main {
             System.exit(restore(args, restore));
         }
         PortdDaemon daemon = new PortdDaemon();
-        try {
-            daemon.init(args);
-            daemon.start();
-        } catch (ConfigException e) {
-            System.err.println("portd: " + e.getMessage());
-            System.exit(2);
-        } catch (DaemonInitException e) {
-            System.err.println(e.getMessage());
-            System.exit(1);
-        } catch (Exception e) {
-            System.err.println("portd: cannot start: " + e.getMessage());
-            System.exit(1);
-        }
+        CountDownLatch startDone = new CountDownLatch(1);
+        AtomicBoolean running = new AtomicBoolean();
         CountDownLatch stopped = new CountDownLatch(1);
+        // Registered before start(): the socket accepts while start() finishes, and a SIGTERM right after a
+        // client was served must still be a clean stop (it used to exit 143 with no stop at all).
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                startDone.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!running.get()) {
+                return; // the start failed: its message and exit code stand
+            }
             daemon.stop("signal"); // SIGTERM (systemctl stop), SIGINT (Ctrl-C) or SIGHUP: nothing else exits the JVM here
             daemon.destroy();
             stopped.countDown();
@@ -61,6 +61,26 @@ public final class Main {
             // service managers see the clean stop as one.
             Runtime.getRuntime().halt(0);
         }, "portd-shutdown"));
+        int failed = 0;
+        try {
+            daemon.init(args);
+            daemon.start();
+            running.set(true);
+        } catch (ConfigException e) {
+            System.err.println("portd: " + e.getMessage());
+            failed = 2;
+        } catch (DaemonInitException e) {
+            System.err.println(e.getMessage());
+            failed = 1;
+        } catch (Exception e) {
+            System.err.println("portd: cannot start: " + e.getMessage());
+            failed = 1;
+        } finally {
+            startDone.countDown();
+        }
+        if (failed != 0) {
+            System.exit(failed);
+        }
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -18,9 +18,7 @@ import dev.portd.table.PortTable;
 import dev.portd.table.PortUse;
 import dev.portd.table.Transport;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -54,8 +52,9 @@ public final class Monitor implements PortUse {
         return t;
     });
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
-    /** Monotonic deadline per ttl lease (service -> [expires as stored, deadline in nanos]). */
-    private final Map<String, long[]> deadlines = new HashMap<>();
+    /** PROBE requests waiting for the queued probe; non-empty exactly while one is queued. */
+    private final List<Consumer<Reply>> probeRequests = new ArrayList<>();
+    private final Deadlines deadlines = new Deadlines();
 
     private volatile Occupancy occupancy = Occupancy.EMPTY;
     private long lastWaiterProbeNanos;
@@ -132,12 +131,34 @@ public final class Monitor implements PortUse {
 
     // ---- probing ----
 
-    /** PROBE: probes now and replies {@code OK sockets= conflicts= millis=} once the findings are committed. */
+    /**
+     * PROBE: probes now and replies {@code OK sockets= conflicts= millis=} once the findings are committed.
+     * Requests that arrive while a probe is queued share it: any local user may send PROBE, and one probe
+     * each would queue work without bound ahead of ttl expiry and WAIT on this one thread.
+     */
     public void probeNow(Consumer<Reply> done) {
+        synchronized (probeRequests) {
+            probeRequests.add(done);
+            if (probeRequests.size() > 1) {
+                return; // a probe is queued already and will answer this one too
+            }
+        }
         try {
-            thread.execute(() -> probe(done));
+            thread.execute(() -> {
+                List<Consumer<Reply>> these;
+                synchronized (probeRequests) {
+                    these = new ArrayList<>(probeRequests);
+                    probeRequests.clear();
+                }
+                probe(reply -> these.forEach(d -> d.accept(reply)));
+            });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            done.accept(Reply.error(ErrorCode.BUSY, "portd is shutting down"));
+            List<Consumer<Reply>> these;
+            synchronized (probeRequests) {
+                these = new ArrayList<>(probeRequests);
+                probeRequests.clear();
+            }
+            these.forEach(d -> d.accept(Reply.error(ErrorCode.BUSY, "portd is shutting down")));
         }
     }
 
@@ -189,26 +210,7 @@ public final class Monitor implements PortUse {
      * seen (or renewed), so a jump of the wall clock neither ends leases early nor keeps them late.
      */
     private void expire() {
-        PortTable t = writer.table();
-        long nowNanos = System.nanoTime();
-        long nowWall = System.currentTimeMillis();
-        List<Lease> due = new ArrayList<>();
-        Map<String, long[]> live = new HashMap<>();
-        for (Lease l : t.leases()) {
-            if (l.expires() <= 0) {
-                continue;
-            }
-            long[] d = deadlines.get(l.service());
-            if (d == null || d[0] != l.expires()) {
-                d = new long[] {l.expires(), nowNanos + TimeUnit.MILLISECONDS.toNanos(l.expires() - nowWall)};
-            }
-            live.put(l.service(), d);
-            if (nowNanos - d[1] >= 0) {
-                due.add(l);
-            }
-        }
-        deadlines.clear();
-        deadlines.putAll(live);
+        List<Lease> due = deadlines.due(writer.table(), System.nanoTime(), System.currentTimeMillis());
         if (!due.isEmpty()) {
             writer.submit(self, txn -> {
                 txn.expire(due);
@@ -224,11 +226,12 @@ public final class Monitor implements PortUse {
     private void pollWaiters() {
         long now = System.nanoTime();
         boolean someoneListens = false;
+        Set<Integer> tested = new java.util.HashSet<>();
         for (Waiter w : waiters) {
             if (now - w.deadlineNanos >= 0) {
                 w.finish(Reply.error(ErrorCode.TIMEOUT, "nothing listened on port " + w.port + " in time"));
-            } else if (!BindCheck.canBind(w.port, Transport.TCP)) {
-                someoneListens = true;
+            } else if (!someoneListens && tested.add(w.port) && !BindCheck.canBind(w.port, Transport.TCP)) {
+                someoneListens = true; // one port in use is enough to pay for a probe; it checks them all
             }
         }
         // At most two probes a second for waiters: a port can be unbindable without a listener (TIME_WAIT).
@@ -238,14 +241,24 @@ public final class Monitor implements PortUse {
         }
     }
 
+    /**
+     * On a leased port only the lease's owner counts (Observation.belongs): another user who binds it
+     * first makes a conflict, and must not tell the owner's WAIT that its service is up.
+     */
     private void checkWaiters(Occupancy occ) {
+        PortTable table = writer.table();
         for (Waiter w : waiters) {
-            for (Holder h : occ.holders(w.port)) {
-                if (h.proto() == Proto.TCP) {
-                    Row r = Row.of("state", "bound").put("pid", h.pid() > 0 ? h.pid() : null);
-                    w.finish(Reply.ok(h.pid() > 0 ? "bound pid=" + h.pid() : "bound", r));
-                    break;
-                }
+            checkWaiter(w, occ, table);
+        }
+    }
+
+    private static void checkWaiter(Waiter w, Occupancy occ, PortTable table) {
+        Lease lease = table.leaseOn(w.port);
+        for (Holder h : occ.holders(w.port)) {
+            if (h.proto() == Proto.TCP && (lease == null || Observation.belongs(h, lease))) {
+                Row r = Row.of("state", "bound").put("pid", h.pid() > 0 ? h.pid() : null);
+                w.finish(Reply.ok(h.pid() > 0 ? "bound pid=" + h.pid() : "bound", r));
+                return;
             }
         }
     }
@@ -259,10 +272,11 @@ public final class Monitor implements PortUse {
         Waiter w = new Waiter(port, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), done);
         waiters.add(w);
         try {
-            // The last probe may predate a restart: its listener counts only if the port is really held now.
+            // This waiter only, not all of them again. The last probe may predate a restart: its listener
+            // counts only if the port is really held now.
             thread.execute(() -> {
                 if (!BindCheck.canBind(port, Transport.TCP)) {
-                    checkWaiters(occupancy);
+                    checkWaiter(w, occupancy, writer.table());
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -83,6 +83,7 @@ public final class Portd implements Context {
     public void start() throws IOException, InterruptedException {
         writer.start();
         monitor.start();
+        int leases = writer.table().leaseCount(); // before clients are served: the count at start, not after them
         server.start();
         jmx = Jmx.start(this);
         backups.schedule(config.millis("backup_interval"));
@@ -95,7 +96,7 @@ public final class Portd implements Context {
                 .addKeyValue("range", tableConfig.lo() + "-" + tableConfig.hi())
                 .addKeyValue("policy", tableConfig.policy().wire())
                 .addKeyValue("config", config.file() == null ? "none" : config.file())
-                .addKeyValue("leases", writer.table().leaseCount())
+                .addKeyValue("leases", leases)
                 .addKeyValue("pid", ProcessHandle.current().pid())
                 .log();
     }
@@ -134,10 +135,11 @@ public final class Portd implements Context {
         if (backups != null) {
             backups.close();
         }
-        if (store != null) {
-            store.close();
-            store = null;
+        Store s = writer != null ? writer.store() : store; // the writer reopens the store after a failed commit
+        if (s != null) {
+            s.close();
         }
+        store = null;
         long ms = (System.nanoTime() - t0) / 1_000_000;
         if (started) { // a start refused in init() says why in one line of its own, not two
             log.atInfo().setMessage("portd stopped")
@@ -259,8 +261,9 @@ public final class Portd implements Context {
         rows.put("last_probe_ms", monitor.occupancy().durationMillis());
         rows.put("sockets", monitor.occupancy().socketCount());
         rows.put("last_backup", backups.lastMillis() == 0 ? "never" : dev.portd.protocol.Values.time(backups.lastMillis()));
-        rows.put("store", store == null ? "closed" : store.file().toString());
-        rows.put("store_bytes", store == null ? -1 : store.fileBytes());
+        Store s = writer.store();
+        rows.put("store", s == null ? "unavailable" : s.file().toString());
+        rows.put("store_bytes", s == null ? -1 : s.fileBytes());
         rows.put("transport", server.transport());
         rows.put("log_dropped", Logging.dropped());
         config.addTo(rows);

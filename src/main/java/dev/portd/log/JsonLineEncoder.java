@@ -45,7 +45,7 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
                 for (KeyValuePair kv : kvs) {
                     if (kv.value != null) {
                         g.writeFieldName(kv.key);
-                        writeValue(g, kv.value);
+                        Json.writeValue(g, kv.value);
                     }
                 }
             }
@@ -59,19 +59,5 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
         }
         out.write('\n');
         return out.toByteArray();
-    }
-
-    private static void writeValue(JsonGenerator g, Object v) throws IOException {
-        if (v instanceof Integer n) {
-            g.writeNumber(n);
-        } else if (v instanceof Long n) {
-            g.writeNumber(n);
-        } else if (v instanceof Double n) {
-            g.writeNumber(n);
-        } else if (v instanceof Boolean b) {
-            g.writeBoolean(b);
-        } else {
-            g.writeString(String.valueOf(v));
-        }
     }
 }

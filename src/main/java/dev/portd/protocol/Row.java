@@ -77,22 +77,7 @@ public final class Row {
     void writeFields(JsonGenerator g) throws IOException {
         for (int i = 0; i < keys.size(); i++) {
             g.writeFieldName(keys.get(i));
-            Object v = values.get(i);
-            if (v instanceof Integer n) {
-                g.writeNumber(n);
-            } else if (v instanceof Long n) {
-                g.writeNumber(n);
-            } else if (v instanceof Double n) {
-                g.writeNumber(n);
-            } else if (v instanceof Boolean b) {
-                g.writeBoolean(b);
-            } else if (v instanceof Row r) {
-                g.writeStartObject();
-                r.writeFields(g);
-                g.writeEndObject();
-            } else {
-                g.writeString(String.valueOf(v));
-            }
+            Json.writeValue(g, values.get(i));
         }
     }
 

@@ -119,6 +119,7 @@ public final class PortdServer {
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
                                 .addLast(new IdleStateHandler(options.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                                .addLast(new LineDeadline(options.idleTimeoutMillis()))
                                 .addLast(new LineBasedFrameDecoder(dev.portd.protocol.Request.MAX_LINE_BYTES, true, true))
                                 .addLast(new Connection(context, stats, watchers));
                     }
@@ -157,6 +158,11 @@ public final class PortdServer {
         if (owner != me && owner != 0) {
             // e.g. /tmp/portd-UID made by someone else first: they could swap the socket under us.
             throw new IOException("socket directory " + dir + " belongs to uid " + owner + ", not to this user");
+        }
+        int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        if ((mode & 0002) != 0 && (mode & 01000) == 0) {
+            // Anyone could replace the socket file with a symlink between bind and chmod (which follows it).
+            throw new IOException("socket directory " + dir + " is writable by others without the sticky bit");
         }
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;

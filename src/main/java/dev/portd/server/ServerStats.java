@@ -1,5 +1,6 @@
 package dev.portd.server;
 
+import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import dev.portd.protocol.ErrorCode;
@@ -28,7 +29,9 @@ public final class ServerStats {
             errors.put(c, metrics.meter("errors." + c.name()));
         }
         for (Verb v : Verbs.all()) {
-            verbs.put(v.name(), metrics.timer("requests." + v.name()));
+            // Every request updates one: the lock-free reservoir keeps that off the event loop's critical path.
+            verbs.put(v.name(), metrics.timer("requests." + v.name(),
+                    () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build())));
         }
         metrics.gauge("connections", () -> connections::get);
     }

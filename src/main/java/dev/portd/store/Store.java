@@ -17,10 +17,12 @@ import java.util.Locale;
 import java.util.Map;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
+import org.mapdb.CC;
 import org.mapdb.DBException;
-import org.mapdb.DBMaker;
 import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
+import org.mapdb.StoreWAL;
+import org.mapdb.volume.FileChannelVol;
 
 /**
  * The durable table: one MapDB file with transactions (write-ahead log) on. Leases and history
@@ -43,6 +45,12 @@ public final class Store implements Closeable {
     private final BTreeMap<Integer, String> reserved;
     private final BTreeMap<Long, String> history;
     private final HTreeMap<String, String> meta;
+    /**
+     * The oldest history key written. Trimming removes keys from here up: MapDB's B-tree keeps the nodes
+     * deletes empty, so {@code firstKey()} after long use walks all of them, and each commit got slower
+     * without end. (A failed commit makes the writer open the file afresh, so this never runs ahead of it.)
+     */
+    private long oldestHistory;
 
     private static final String CHECKSUM = "checksum";
 
@@ -53,6 +61,8 @@ public final class Store implements Closeable {
         this.reserved = db.treeMap("reserved", Serializer.INTEGER, Serializer.STRING).createOrOpen();
         this.history = db.treeMap("history", Serializer.LONG, Serializer.STRING).createOrOpen();
         this.meta = db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
+        Long first = history.firstKey2();
+        this.oldestHistory = first == null ? 1 : first;
     }
 
     /** Opens (or creates) {@code dir/portd.db}. */
@@ -69,9 +79,7 @@ public final class Store implements Closeable {
             throw new StoreException("cannot open the store " + file + ": permission denied");
         }
         try {
-            // FileChannel rather than mmap: a full disk then fails a write with an IOException (ERR STORE),
-            // where a mapped page would fault the JVM.
-            db = DBMaker.fileDB(file.toFile()).fileChannelEnable().transactionEnable().make();
+            db = openDb(file);
         } catch (DBException.FileLocked e) {
             throw new StoreException("the store " + file + " is in use by another process (another portd?)", e);
         } catch (Exception | Error e) {
@@ -84,15 +92,33 @@ public final class Store implements Closeable {
         }
         try {
             Store s = new Store(file, db);
+            boolean wrote = !existed; // the new maps
             if (s.isEmpty() && !s.meta.containsKey(CHECKSUM)) {
                 s.meta.put(CHECKSUM, Checksum.EMPTY.text()); // a new store: a checksum from the first commit on
+                wrote = true;
             }
-            db.commit();
+            if (wrote) {
+                db.commit(); // an existing store opens without writing, so it opens on a full disk
+            }
             return s;
         } catch (Exception | Error e) {
             db.close();
             throw StoreException.damaged(file, describe(e), e);
         }
+    }
+
+    /**
+     * What {@code DBMaker.fileDB(file).fileChannelEnable().transactionEnable().make()} builds, with the
+     * main file behind a {@link RedoVolume}: MapDB alone leaves a torn file when killed mid-commit.
+     * FileChannel rather than mmap: a full disk then fails a write with an IOException (ERR STORE),
+     * where a mapped page would fault the JVM.
+     */
+    private static DB openDb(Path file) {
+        String name = file.toString();
+        boolean exists = FileChannelVol.FACTORY.exists(name);
+        StoreWAL store = StoreWAL.make(name, RedoVolume.factory(file), 0L, true, CC.STORE_DIRECT_CONC_SHIFT, 0L, 0L,
+                false, false, false, true, false);
+        return new DB(store, exists, true, Store.class.getClassLoader(), 0);
     }
 
     private boolean isEmpty() {
@@ -102,7 +128,7 @@ public final class Store implements Closeable {
     static String describe(Throwable e) {
         String m = e.getMessage();
         String s = m == null ? e.getClass().getSimpleName() : m;
-        // MapDB's VolumeIOError (a truncated file) has no message of its own; its cause says what failed.
+        // MapDB's VolumeIOError (a full disk, a truncated file) has no message of its own; its cause says what failed.
         Throwable cause = e.getCause();
         if (m == null && cause != null && cause != e) {
             s += " (" + describe(cause) + ")";
@@ -178,10 +204,10 @@ public final class Store implements Closeable {
         }
         if (!txn.events().isEmpty()) {
             long oldestKept = t.history().iterator().next().seq();
-            while (!history.isEmpty() && history.firstKey() < oldestKept) {
-                Long first = history.firstKey();
-                sum = sum.with(Checksum.HISTORY, first.toString(), history.remove(first));
+            for (long seq = oldestHistory; seq < oldestKept; seq++) {
+                sum = sum.with(Checksum.HISTORY, Long.toString(seq), history.remove(seq));
             }
+            oldestHistory = Math.max(oldestHistory, oldestKept);
         }
         if (txn.lastPortDirty()) {
             String lastPort = Integer.toString(t.lastPort());
@@ -218,6 +244,7 @@ public final class Store implements Closeable {
         meta.put("last_port", lastPort);
         meta.put(CHECKSUM, sum.with(Checksum.META, "last_port", lastPort).text());
         db.commit();
+        oldestHistory = table.history().isEmpty() ? table.nextSeq() : table.history().iterator().next().seq();
     }
 
     /** Makes everything written since the last commit durable (write-ahead log, synced). */
@@ -225,17 +252,17 @@ public final class Store implements Closeable {
         db.commit();
     }
 
-    public void rollback() {
-        db.rollback();
-    }
-
-    /** The store's files in {@code dir}: portd.db and MapDB's write-ahead log files portd.db.wal.N. */
+    /**
+     * The store's files in {@code dir}: portd.db, MapDB's write-ahead log files portd.db.wal.N, and the
+     * redo file portd.db.redo ({@link RedoVolume}), which belongs to portd.db and must move with it.
+     */
     public static List<Path> files(Path dir) throws java.io.IOException {
         List<Path> out = new ArrayList<>();
         try (java.util.stream.Stream<Path> s = Files.list(dir)) {
             s.filter(p -> {
                 String n = p.getFileName().toString();
-                return n.equals(FILE) || n.matches(java.util.regex.Pattern.quote(FILE) + "\\.wal\\.\\d+");
+                return n.equals(FILE) || n.equals(FILE + RedoVolume.SUFFIX)
+                        || n.matches(java.util.regex.Pattern.quote(FILE) + "\\.wal\\.\\d+");
             }).sorted().forEach(out::add);
         }
         return out;

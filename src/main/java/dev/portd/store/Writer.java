@@ -50,7 +50,8 @@ public final class Writer {
 
     private static final Op STOP = new Op(null, null, null);
 
-    private final Store store;
+    private volatile Store store; // null while it cannot be opened (see reopen)
+    private final java.nio.file.Path dir;
     private final TableConfig config;
     private final Supplier<PortUse> use;
     private final BlockingQueue<Op> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
@@ -64,6 +65,7 @@ public final class Writer {
 
     public Writer(Store store, PortTable initial, TableConfig config, Supplier<PortUse> use, MetricRegistry metrics) {
         this.store = store;
+        this.dir = store.file().getParent();
         this.config = config;
         this.use = use;
         this.published = initial;
@@ -83,6 +85,11 @@ public final class Writer {
 
     public TableConfig config() {
         return config;
+    }
+
+    /** The store in use: after a failed commit the writer reopens it, so this may change. Null while unavailable. */
+    public Store store() {
+        return store;
     }
 
     public void addListener(CommitListener l) {
@@ -169,22 +176,33 @@ public final class Writer {
             }
         }
         if (txn.changed()) {
+            String failed = null;
             try (Timer.Context ignored = commitTimer.time()) {
+                if (store == null) { // the last attempt could not open it (full disk): try again before refusing
+                    PortTable found = reopen();
+                    if (!sameContent(found, published)) {
+                        published = found; // a refused change reached the file after all: the file is the truth
+                        throw new StoreException("the store changed while it could not be opened; retry", null);
+                    }
+                }
                 store.write(txn);
                 store.commit();
-                published = txn.table();
-                lastCommitMillis = System.currentTimeMillis();
-                batchSizes.update(batch.size());
             } catch (RuntimeException | Error e) {
-                log.error("commit failed; the batch of {} is refused", batch.size(), e);
-                rollbackQuietly();
-                String why = "could not commit: " + Store.describe(e);
+                failed = Store.describe(e);
+                log.error("commit failed for a batch of {}: {}", batch.size(), failed);
+                log.debug("commit failure", e);
+            }
+            if (failed != null && !committedAnyway(txn.table())) {
                 for (int i = 0; i < replies.length; i++) {
                     if (replies[i].ok()) {
-                        replies[i] = Reply.error(ErrorCode.STORE, why);
+                        replies[i] = Reply.error(ErrorCode.STORE, "could not commit: " + failed);
                     }
                 }
                 txn = null;
+            } else {
+                published = txn.table();
+                lastCommitMillis = System.currentTimeMillis();
+                batchSizes.update(batch.size());
             }
         } else if (txn.table() != published) {
             published = txn.table(); // only derived state changed (conflicts): nothing to make durable
@@ -207,11 +225,62 @@ public final class Writer {
         }
     }
 
-    private void rollbackQuietly() {
+    /**
+     * After a failed commit MapDB's store object is not usable again (a full disk leaves it failing every
+     * later commit, even once space returns), so it is closed and the file opened afresh. What the file
+     * then holds decides the answer: the published table (nothing happened: ERR STORE), or the batch's
+     * table (the commit became durable before the failure: the changes stand and are answered OK).
+     */
+    private boolean committedAnyway(PortTable wanted) {
+        PortTable found;
         try {
-            store.rollback();
+            found = reopen();
         } catch (RuntimeException | Error e) {
-            log.error("rollback failed", e);
+            log.error("cannot reopen the store after a failed commit; changes are refused until it opens: {}",
+                    Store.describe(e));
+            return false;
         }
+        if (sameContent(found, wanted)) {
+            log.warn("the failed commit had reached the store; its changes stand");
+            return true;
+        }
+        if (!sameContent(found, published)) {
+            log.error("after a failed commit the store holds neither the old nor the new table; refusing changes");
+            closeQuietly();
+        }
+        return false;
+    }
+
+    /** Closes the store (if open) and opens it again; leaves it null if that fails. */
+    private PortTable reopen() {
+        closeQuietly();
+        Store s = Store.open(dir);
+        try {
+            PortTable t = s.load();
+            store = s;
+            return t;
+        } catch (RuntimeException | Error e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private void closeQuietly() {
+        Store s = store;
+        store = null;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (RuntimeException | Error e) {
+                log.debug("closing the failed store: {}", e.toString());
+            }
+        }
+    }
+
+    /** Whether two tables hold the same durable content (what the store keeps). */
+    static boolean sameContent(PortTable a, PortTable b) {
+        return a.nextSeq() == b.nextSeq() && a.lastPort() == b.lastPort()
+                && List.copyOf(a.leases()).equals(List.copyOf(b.leases()))
+                && a.reservations().equals(b.reservations());
     }
 }

@@ -63,7 +63,7 @@ public record Observation(List<Lease> exited, List<Lease> restated, PSortedMap<I
      * lease's process or one of its descendants (a server that forks workers). An owner the daemon
      * cannot see (pid -1) is judged by uid alone.
      */
-    static boolean belongs(Holder h, Lease l) {
+    public static boolean belongs(Holder h, Lease l) {
         if (h.uid() != l.uid()) {
             return false;
         }

@@ -1,0 +1,119 @@
+package dev.portd.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.portd.daemon.Paths;
+import dev.portd.testing.LineClient;
+import dev.portd.testing.Listing;
+import dev.portd.testing.TestDaemon;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The data directory on a 4 MiB tmpfs, filled to the last byte: changes are refused with ERR STORE
+ * and change nothing, reads go on, and once space is back, changes work again without a restart and
+ * nothing acknowledged is lost. Needs root (mount); skipped with the reason otherwise.
+ */
+class FullDiskTest {
+    private Path mnt;
+    private boolean mounted;
+
+    @BeforeEach
+    void mount() throws Exception {
+        assumeTrue(Paths.uid() == 0, "mounting a small tmpfs needs root");
+        mnt = TestDaemon.newDir();
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        mounted = p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0;
+        assumeTrue(mounted, () -> "cannot mount a tmpfs here: " + out.strip());
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        if (mounted) {
+            new ProcessBuilder("umount", "-l", mnt.toString()).inheritIO().start().waitFor(20, TimeUnit.SECONDS);
+        }
+        if (mnt != null) {
+            TestDaemon.deleteTree(mnt);
+        }
+    }
+
+    @Test
+    void fullDiskRefusesChangesKeepsReadsAndRecoversWithoutRestart() throws Exception {
+        Path filler = mnt.resolve("filler");
+        String desc = "x".repeat(400);
+        Map<String, Integer> acked = new HashMap<>();
+        try (TestDaemon d = TestDaemon.start("--data", mnt.resolve("data").toString());
+             LineClient c = d.client()) {
+            for (int i = 0; i < 20; i++) {
+                acked.put("before" + i, Integer.parseInt(c.call("ALLOC before" + i + " desc=" + desc).value()));
+            }
+            fill(filler);
+
+            int refused = 0;
+            for (int i = 0; i < 40; i++) {
+                LineClient.Reply r = c.call("ALLOC full" + i + " desc=" + desc);
+                if (r.ok()) {
+                    acked.put("full" + i, Integer.parseInt(r.value())); // fitted in space already allocated
+                } else {
+                    assertEquals("STORE", r.code(), r.status());
+                    refused++;
+                }
+            }
+            assertTrue(refused > 0, "the disk never filled up: every ALLOC succeeded");
+            LineClient.Reply release = c.call("RELEASE before0");
+            assertTrue(release.ok() || release.code().equals("STORE"), release.status());
+            if (release.ok()) {
+                acked.remove("before0");
+            }
+
+            assertEquals(acked, Listing.ports(c), "reads while the disk is full show exactly what was acknowledged");
+            assertEquals("OK " + acked.get("before1"), c.call("GET before1").status());
+            assertTrue(c.call("STATS").ok());
+
+            Files.delete(filler);
+            for (int i = 0; i < 5; i++) {
+                LineClient.Reply r = c.call("ALLOC after" + i);
+                assertTrue(r.ok(), () -> "with space back, ALLOC must work without a restart: " + r.status());
+                acked.put("after" + i, Integer.parseInt(r.value()));
+            }
+            LineClient.Reply r = c.call("RELEASE before1");
+            assertEquals("OK " + acked.remove("before1"), r.status());
+            assertEquals(acked, Listing.ports(c));
+
+            d.stop();
+            d.startAgain();
+            try (LineClient again = d.client()) {
+                assertEquals(acked, Listing.ports(again), "after a restart: everything acknowledged, nothing else");
+            }
+        }
+        assertFalse(Files.exists(filler));
+    }
+
+    /** Writes until the file system says it is full. */
+    static void fill(Path filler) throws IOException {
+        byte[] block = new byte[4096];
+        try (OutputStream out = Files.newOutputStream(filler)) {
+            while (true) {
+                out.write(block);
+            }
+        } catch (IOException full) {
+            if (!String.valueOf(full.getMessage()).contains("No space left")) {
+                throw full;
+            }
+        }
+    }
+}
