@@ -169,7 +169,8 @@ class DurabilityTest {
                 assertEquals(historyBefore, again.call("HISTORY").data());
                 assertEquals("OK reserved desc=kept", again.call("CHECK 29991").status());
                 assertEquals("OK 2", again.call("UNRESERVE 29990-29991").status());
-                String a = Row.parse(before.get(0)).get("port");
+                String a = before.stream().map(Row::parse).filter(r -> "keep-a".equals(r.get("service")))
+                        .findFirst().orElseThrow().get("port");
                 assertEquals(a, again.call("ALLOC keep-a").value());
             }
         }
