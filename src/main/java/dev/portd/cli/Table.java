@@ -3,6 +3,7 @@ package dev.portd.cli;
 import dev.portd.protocol.Row;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -16,14 +17,15 @@ final class Table {
     /**
      * One column per key, headed by the key in capitals, in the order the daemon writes keys: a key
      * only some lines have (pid, expires, desc) keeps its place relative to the keys around it in
-     * those lines, and reads "-" where a line lacks it.
+     * those lines, and reads "-" where a line lacks it. Where the lines leave the order open (one
+     * has expires, another desc), {@code documented} decides: the verb's "Keys:" help line.
      */
-    static void print(List<String> lines, PrintStream out) {
+    static void print(List<String> lines, List<String> documented, PrintStream out) {
         List<Map<String, String>> rows = new ArrayList<>(lines.size());
         for (String line : lines) {
             rows.add(Row.parse(line));
         }
-        List<String> columns = columns(rows);
+        List<String> columns = columns(rows, documented);
         if (columns.isEmpty()) {
             lines.forEach(out::println); // not key=value after all: show as is
             return;
@@ -36,15 +38,16 @@ final class Table {
         printAligned(cells, out);
     }
 
-    /** Keys ordered so that every line's own order holds; ties by first appearance. */
-    static List<String> columns(List<Map<String, String>> rows) {
+    /** Keys ordered so that every line's own order holds; ties by the documented order, then first appearance. */
+    static List<String> columns(List<Map<String, String>> rows, List<String> documented) {
         List<List<String>> shapes = rows.stream().map(r -> List.copyOf(r.keySet())).distinct().toList(); // a few
         Set<String> seen = new LinkedHashSet<>();
         shapes.forEach(seen::addAll);
         List<String> left = new ArrayList<>(seen);
+        left.sort(Comparator.comparingInt(k -> documented.contains(k) ? documented.indexOf(k) : documented.size()));
         List<String> order = new ArrayList<>(left.size());
         while (!left.isEmpty()) {
-            String next = left.get(0); // on a cycle (no order satisfies every line), first appearance wins
+            String next = left.get(0); // on a cycle (no order satisfies every line), the first candidate wins
             for (String k : left) {
                 if (shapes.stream().noneMatch(shape -> before(shape, left, k))) {
                     next = k;
