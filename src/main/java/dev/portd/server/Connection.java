@@ -219,6 +219,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
                 }
                 waiting.poll();
                 start(p);
+                writeReady(); // so a large reply makes the channel unwritable before the next request starts
             }
             writeReady();
         } finally {
