@@ -10,7 +10,10 @@
 # default /var/tmp: it must be a disk-backed file system, fsync is measured),
 # BENCH_WAIT_QUIET=SECS (wait up to SECS for the CPUs to be idle before starting).
 
-PORTD_JAVA_OPTS=${PORTD_JAVA_OPTS:-"-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"}
+# The JVM options the service ships, from their one place (packaging/default/portd), unless set.
+if [ -z "${PORTD_JAVA_OPTS:-}" ]; then
+  PORTD_JAVA_OPTS=$(. "$(dirname "$0")/../packaging/default/portd" && echo "$PORTD_JAVA_OPTS")
+fi
 
 set -euo pipefail
 QUICK=0 PEERS_ONLY=0 KEEP=0
