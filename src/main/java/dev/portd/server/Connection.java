@@ -9,6 +9,7 @@ import dev.portd.protocol.Session;
 import dev.portd.protocol.Verb;
 import dev.portd.protocol.Verbs;
 import dev.portd.table.Caller;
+import dev.portd.table.Event;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
@@ -19,7 +20,6 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import dev.portd.table.Event;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +64,14 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     private boolean flushQueued;
     /** A reply that closes the connection (QUIT, TOOLONG) was made: nothing read after its request runs. */
     private boolean lastRequestDone;
+    /** The request being started, for {@link #onClose}. */
+    private Slot starting;
+
+    // WATCH: events go out between replies, in the format of the WATCH request.
+    private boolean watching;
+    private boolean watchJson;
+    private long eventsSent;
+    private final ArrayDeque<Event> heldEvents = new ArrayDeque<>();
 
     /** A request read but not started; {@code error} set when it failed to parse. */
     private record Pending(Request request, Reply error, boolean json, boolean write) {}
@@ -82,13 +90,6 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
             this.verb = verb;
         }
     }
-
-    private boolean watching;
-    private boolean watchJson;
-    private long eventsSent;
-    private final ArrayDeque<Event> heldEvents = new ArrayDeque<>();
-    /** The request being started, for {@link #onClose}. */
-    private Slot starting;
 
     Connection(Context context, ServerStats stats, Watchers watchers) {
         this.context = context;
