@@ -6,15 +6,12 @@ import dev.portd.protocol.Verbs;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,7 +66,7 @@ public final class Portctl {
         try {
             CommandLine c = CommandLine.parse(args);
             if (c.version) {
-                out.println("portctl " + version());
+                out.println("portctl " + dev.portd.protocol.Version.VALUE);
                 return OK;
             }
             if (c.help || c.command == null || c.command.equals("help") && c.words.isEmpty()) {
@@ -194,17 +191,5 @@ public final class Portctl {
         sb.append(String.format("  %-11s %s%n", "raw", "raw 'LINE': send one request as typed, print the whole reply"));
         sb.append("\nportctl help VERB shows the daemon's full text for one verb.\n");
         return sb.toString();
-    }
-
-    static String version() {
-        try (InputStream in = Portctl.class.getResourceAsStream("/dev/portd/portd.properties")) {
-            Properties p = new Properties();
-            if (in != null) {
-                p.load(in);
-            }
-            return p.getProperty("version", "dev");
-        } catch (IOException e) {
-            return "dev";
-        }
     }
 }

@@ -18,9 +18,7 @@ import dev.portd.table.PortUse;
 import dev.portd.table.TableConfig;
 import dev.portd.table.Transport;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Properties;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class Portd implements Context {
     private static final Logger log = LoggerFactory.getLogger(Portd.class);
 
-    public static final String VERSION = readVersion();
+    public static final String VERSION = dev.portd.protocol.Version.VALUE;
 
     private final Config config;
     private final MetricRegistry metrics = new MetricRegistry();
@@ -276,17 +274,5 @@ public final class Portd implements Context {
 
     public MetricRegistry metrics() {
         return metrics;
-    }
-
-    private static String readVersion() {
-        try (InputStream in = Portd.class.getResourceAsStream("/dev/portd/portd.properties")) {
-            Properties p = new Properties();
-            if (in != null) {
-                p.load(in);
-            }
-            return p.getProperty("version", "dev");
-        } catch (IOException e) {
-            return "dev";
-        }
     }
 }
