@@ -111,7 +111,7 @@ class PackagingTest {
     }
 
     static double exposure(Path unit) throws IOException, InterruptedException {
-        Result security = analyze("security", "--offline=true", unit.toString());
+        Result security = analyze("security", "--offline=yes", unit.toString());
         Matcher m = Pattern.compile("Overall exposure level for portd.service: (\\d+\\.\\d)").matcher(security.out());
         assertTrue(m.find(), security.out());
         return Double.parseDouble(m.group(1));

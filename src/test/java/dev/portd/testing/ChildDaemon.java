@@ -41,7 +41,16 @@ public final class ChildDaemon implements AutoCloseable {
      * cannot read the build's class path (under /root), so it is copied into {@code dir} first.
      */
     public static ChildDaemon startAs(String user, Path dir, Path socket, Path log, String... args) throws Exception {
-        ChildDaemon d = launch(List.of("runuser", "-u", user, "--"), readableClassPath(dir), socket, log, Map.of(), args);
+        return startUnder(List.of("runuser", "-u", user, "--"), dir, socket, log, args);
+    }
+
+    /**
+     * Starts {@code Main} under a command that ends by running its arguments as another user (such as
+     * {@code unshare ... runuser -u nobody --}), with the class path copied into {@code dir}, and waits
+     * until it answers.
+     */
+    public static ChildDaemon startUnder(List<String> prefix, Path dir, Path socket, Path log, String... args) throws Exception {
+        ChildDaemon d = launch(prefix, readableClassPath(dir), socket, log, Map.of(), args);
         d.awaitReady();
         return d;
     }
