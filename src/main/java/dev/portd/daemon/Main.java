@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.commons.daemon.DaemonInitException;
 
 /**
  * {@code java -jar portd.jar}: runs the daemon in the foreground until SIGTERM or SIGINT, through the
@@ -39,7 +38,7 @@ public final class Main {
         if (restore >= 0) {
             System.exit(restore(args, restore));
         }
-        PortdDaemon daemon = new PortdDaemon();
+        PortdDaemon daemon = new PortdDaemon(System.getenv(), true);
         CountDownLatch startDone = new CountDownLatch(1);
         AtomicBoolean running = new AtomicBoolean();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -66,14 +65,9 @@ public final class Main {
             daemon.init(args);
             daemon.start();
             running.set(true);
-        } catch (ConfigException e) {
-            System.err.println("portd: " + e.getMessage());
+        } catch (ConfigException e) { // the daemon logged why, at ERROR
             failed = 2;
-        } catch (DaemonInitException e) {
-            System.err.println(e.getMessage());
-            failed = 1;
         } catch (Exception e) {
-            System.err.println("portd: cannot start: " + e.getMessage());
             failed = 1;
         } finally {
             startDone.countDown();

@@ -34,6 +34,7 @@ class PackagingTest {
     static final Path JSVC_LAUNCHER = Path.of("packaging/bin/portd-jsvc").toAbsolutePath();
     static final Path DROP_IN = Path.of("systemd/examples/portd.service.d/see-all-processes.conf");
     static final Path SYSTEMD_ANALYZE = Path.of("/usr/bin/systemd-analyze");
+    static final Path UNIT = Path.of("systemd/portd.service");
 
     record Result(int code, String out) {}
 
@@ -102,6 +103,23 @@ class PackagingTest {
         } finally {
             TestDaemon.deleteTree(dir);
         }
+    }
+
+    /** The journal files the daemon's lines as portd's, not java's. */
+    @Test
+    void theUnitNamesItsJournalLinesPortd() throws Exception {
+        assertEquals("portd", setting(UNIT, "SyslogIdentifier"));
+    }
+
+    /** The unit's last {@code Key=value} (a later line overrides an earlier one). */
+    static String setting(Path unit, String key) throws IOException {
+        Matcher m = Pattern.compile("(?m)^" + key + "=(.*?)\\s*$").matcher(Files.readString(unit));
+        String value = null;
+        while (m.find()) {
+            value = m.group(1);
+        }
+        assertTrue(value != null, unit + " sets no " + key);
+        return value;
     }
 
     static Result analyze(String... args) throws IOException, InterruptedException {

@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,11 +25,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class ProcVisibilityTest {
-    static final Path UNIT = Path.of("systemd/portd.service");
-
     @Test
     void theShippedUnitLetsPidBoundLeasesSeeOtherUsersProcesses() throws Exception {
-        String protectProc = setting(UNIT, "ProtectProc");
+        String protectProc = PackagingTest.setting(PackagingTest.UNIT, "ProtectProc");
         String status = allocBoundToRootsProcess(hidepid(protectProc));
         assertTrue(status.startsWith("OK "), "ProtectProc=" + protectProc + ": " + status);
     }
@@ -41,17 +37,6 @@ class ProcVisibilityTest {
     void hiddenProcessesCannotCarryALease() throws Exception {
         String status = allocBoundToRootsProcess("invisible");
         assertTrue(status.matches("ERR BADREQ no process \\d+"), status);
-    }
-
-    /** The unit's last {@code Key=value}. */
-    static String setting(Path unit, String key) throws Exception {
-        Matcher m = Pattern.compile("(?m)^" + key + "=(\\S*)\\s*$").matcher(Files.readString(unit));
-        String value = null;
-        while (m.find()) {
-            value = m.group(1);
-        }
-        assertTrue(value != null, unit + " sets no " + key);
-        return value;
     }
 
     /** The proc mount option systemd uses for a ProtectProc= value (systemd.exec(5)). */

@@ -94,6 +94,18 @@ public final class ChildDaemon implements AutoCloseable {
         return String.join(File.pathSeparator, out);
     }
 
+    private static final java.util.regex.Pattern FAILURE =
+            java.util.regex.Pattern.compile("(?m)^(?:<3>|\\S+Z )ERROR portd: (.*)$");
+
+    /**
+     * Why the daemon did not start: the message of its "ERROR portd: ..." line (logged at error
+     * priority, under the journal or not), or null if there is none.
+     */
+    public static String failure(String output) {
+        java.util.regex.Matcher m = FAILURE.matcher(output);
+        return m.find() ? m.group(1) : null;
+    }
+
     static String javaBin() {
         return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     }
