@@ -77,20 +77,34 @@ public final class PortdDaemon implements Daemon {
         try {
             portd.init();
         } catch (StoreException e) {
-            throw failed(e.getMessage() + restoreHint(e, config));
+            throw failed(e.getMessage() + restoreHint(e, config), ExitStatus.of(e));
         } catch (PortdServer.AlreadyRunningException e) {
-            throw failed(e.getMessage());
+            throw failed(e.getMessage(), ExitStatus.FAILURE);
         } catch (Exception e) {
             log.debug("init failed", e);
-            throw failed("cannot start: " + e.getMessage());
+            throw failed("cannot start: " + e.getMessage(), ExitStatus.FAILURE);
+        }
+    }
+
+    /** A start that failed: one line for people, and the status {@link Main} exits with. */
+    static final class StartFailure extends DaemonInitException {
+        private final ExitStatus status;
+
+        StartFailure(String message, ExitStatus status) {
+            super(message);
+            this.status = status;
+        }
+
+        ExitStatus status() {
+            return status;
         }
     }
 
     /** Logs why the start failed (before {@link #release} stops the log), lets go of everything, and says why. */
-    private DaemonInitException failed(String why) {
+    private StartFailure failed(String why, ExitStatus status) {
         logFailure(why);
         release();
-        return new DaemonInitException("portd: " + why);
+        return new StartFailure("portd: " + why, status);
     }
 
     private void logFailure(String why) {
@@ -117,7 +131,7 @@ public final class PortdDaemon implements Daemon {
             portd.start();
         } catch (Exception e) {
             log.debug("start failed", e);
-            throw failed("cannot start: " + e.getMessage());
+            throw failed("cannot start: " + e.getMessage(), ExitStatus.FAILURE);
         }
         notify.ready("serving " + portd.config().socket());
         log.atInfo().setMessage("portd ready")

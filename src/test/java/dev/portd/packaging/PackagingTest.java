@@ -111,6 +111,22 @@ class PackagingTest {
         assertEquals("portd", setting(UNIT, "SyslogIdentifier"));
     }
 
+    /** Failures a restart cannot fix end the service for good; the rest are retried, but not forever. */
+    @Test
+    void theUnitRestartsOnlyWhatARestartCanFixAndNotForever() throws Exception {
+        java.util.Set<String> cannotFix = new java.util.TreeSet<>();
+        for (dev.portd.daemon.ExitStatus s : dev.portd.daemon.ExitStatus.values()) {
+            if (s.restartCannotFix()) {
+                cannotFix.add(Integer.toString(s.code()));
+            }
+        }
+        assertEquals(cannotFix, new java.util.TreeSet<>(List.of(setting(UNIT, "RestartPreventExitStatus").split("\\s+"))));
+        assertEquals("on-failure", setting(UNIT, "Restart"));
+        String unitSection = Files.readString(UNIT).split("(?m)^\\[Service\\]")[0];
+        assertTrue(unitSection.matches("(?s).*\\nStartLimitIntervalSec=\\d+s\\n.*"), "a start limit in [Unit]");
+        assertTrue(unitSection.matches("(?s).*\\nStartLimitBurst=\\d+\\n.*"), "a start limit in [Unit]");
+    }
+
     /** The unit's last {@code Key=value} (a later line overrides an earlier one). */
     static String setting(Path unit, String key) throws IOException {
         Matcher m = Pattern.compile("(?m)^" + key + "=(.*?)\\s*$").matcher(Files.readString(unit));

@@ -50,9 +50,14 @@ public final class ChildDaemon implements AutoCloseable {
      * until it answers.
      */
     public static ChildDaemon startUnder(List<String> prefix, Path dir, Path socket, Path log, String... args) throws Exception {
-        ChildDaemon d = launch(prefix, readableClassPath(dir), socket, log, Map.of(), args);
+        ChildDaemon d = launchUnder(prefix, dir, socket, log, args);
         d.awaitReady();
         return d;
+    }
+
+    /** {@link #startUnder} without waiting: for start-up failures as another user. */
+    public static ChildDaemon launchUnder(List<String> prefix, Path dir, Path socket, Path log, String... args) throws IOException {
+        return launch(prefix, readableClassPath(dir), socket, log, Map.of(), args);
     }
 
     private static ChildDaemon launch(List<String> prefix, String classPath, Path socket, Path log,
