@@ -165,7 +165,7 @@ class BackupRestoreTest {
         Files.write(db, b);
 
         Children.Result refused = Children.run(Children.mainCommand(args().toArray(new String[0])));
-        assertEquals(1, refused.code(), refused.err());
+        assertEquals(65, refused.code(), "a damaged store: EX_DATAERR; " + refused.err());
         assertEquals(1, refused.err().lines().count(), "one line: " + refused.err());
         assertFalse(refused.err().contains("Exception"), "no stack trace: " + refused.err());
         String line = ChildDaemon.failure(refused.err());

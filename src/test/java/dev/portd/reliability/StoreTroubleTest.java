@@ -121,7 +121,7 @@ class StoreTroubleTest {
         byte[] damaged = firstRefused;
         Files.write(db, damaged);
         ChildDaemon refusedStart = ChildDaemon.launch(dir.resolve("portd.sock"), dir.resolve("log2"), Map.of(), args);
-        assertEquals(1, refusedStart.waitFor(20));
+        assertEquals(65, refusedStart.waitFor(20), "a damaged store: EX_DATAERR");
         String out = refusedStart.output().strip();
         String line = ChildDaemon.failure(out);
         assertTrue(line != null && line.startsWith("the store " + db + " is damaged"), out);
