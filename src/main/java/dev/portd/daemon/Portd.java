@@ -61,6 +61,7 @@ public final class Portd implements Context {
         int[] range = config.range();
         tableConfig = new TableConfig(range[0], range[1], config.policy(), Paths.uid(),
                 config.integer("max_leases_per_uid"), config.integer("history_max"));
+        DataDir.check(config.data());
         store = Store.open(config.data());
         PortTable table = store.load();
         writer = new Writer(store, table, tableConfig, () -> monitor, metrics);

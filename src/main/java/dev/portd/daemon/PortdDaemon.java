@@ -1,9 +1,11 @@
 package dev.portd.daemon;
 
+import dev.portd.protocol.Values;
 import dev.portd.server.PortdServer;
 import dev.portd.store.Backups;
 import dev.portd.store.StoreException;
 import dev.portd.systemd.SystemdNotify;
+import java.nio.file.Path;
 import java.util.Map;
 import org.apache.commons.daemon.Daemon;
 import org.apache.commons.daemon.DaemonContext;
@@ -113,16 +115,21 @@ public final class PortdDaemon implements Daemon {
         }
     }
 
-    /** For a damaged store: the newest backup and the command that restores it. */
-    static String restoreHint(StoreException e, Config config) {
-        if (e.damagedFile() == null) {
+    /**
+     * For a damaged store only: the newest backup, what restoring it loses, and the command that does it
+     * (as the data directory's owner). Nothing else advises a restore.
+     */
+    private String restoreHint(StoreException e, Config config) {
+        if (e.kind() != StoreException.Kind.DAMAGED) {
             return "";
         }
-        return Backups.newest(config.data().resolve("backups"))
-                .map(b -> "; the newest backup is " + b.file() + " (" + dev.portd.protocol.Values.time(b.timeMillis())
-                        + "); with portd stopped, restore it with: java -jar portd.jar --restore " + b.file()
-                        + " --data " + config.data())
-                .orElse("; there is no backup in " + config.data().resolve("backups"));
+        Path backups = config.data().resolve("backups");
+        // INVOCATION_ID: started by systemd, where a connection to portd.socket would start portd again.
+        String stop = env.containsKey("INVOCATION_ID") ? "stop portd (systemctl stop portd.socket portd.service)" : "stop portd";
+        return Backups.newest(backups)
+                .map(b -> StoreException.restoreAdvice(b.file(), Values.time(b.timeMillis()), stop,
+                        Restore.command(config.data(), config.socket(), b.file())))
+                .orElse(StoreException.noBackupAdvice(backups));
     }
 
     @Override
