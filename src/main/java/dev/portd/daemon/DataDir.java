@@ -54,6 +54,24 @@ final class DataDir {
         }
     }
 
+    /**
+     * Root running the daemon by hand over another user's data directory (the package's, portd's)
+     * would leave files there that belong to root, and the service could not open its store again.
+     */
+    static void checkRootStaysOut(Path data, String[] args) {
+        int owner = owner(data);
+        if (Paths.uid() == 0 && owner > 0) {
+            StringBuilder cmd = new StringBuilder("runuser -u " + ownerName(data) + " -- java -jar " + Restore.quote(Restore.jar()));
+            for (String a : args) {
+                cmd.append(' ').append(Restore.quote(a));
+            }
+            throw StoreException.permission("portd runs as root, but its data directory " + data + " belongs to " + ownerName(data)
+                    + ": files it made there would belong to root, and the daemon, run as " + ownerName(data)
+                    + ", could not open them. Nothing was changed. Run it as " + ownerName(data)
+                    + " (as the packaged service does): " + cmd);
+        }
+    }
+
     /** {@code path} must be writable (a directory: and searchable; a file: and readable). */
     private static void require(String doing, Path path, Path data, boolean file) {
         if (!file && !Files.isDirectory(path)) {

@@ -12,7 +12,8 @@ public enum ExitStatus {
     FAILURE(1, false, "any other failure (the socket, another portd, I/O): a restart may help"),
     USAGE(2, true, "a bad flag, config line or value"),
     DAMAGED(65, true, "the store is damaged: restore a backup"),
-    NO_PERMISSION(77, true, "the store or data directory is not readable and writable by this user, or --restore ran as another user than the data directory's owner");
+    NO_PERMISSION(77, true, "the store or data directory is not readable and writable by this user, or another user owns it"
+            + " and this one is root (the daemon) or not that user (--restore)");
 
     private final int code;
     private final boolean restartCannotFix;

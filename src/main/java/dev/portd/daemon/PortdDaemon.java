@@ -28,7 +28,7 @@ public final class PortdDaemon implements Daemon {
     private static final Logger failures = LoggerFactory.getLogger("portd");
 
     private final Map<String, String> env;
-    private final boolean logsFailures;
+    private final boolean foreground;
     private Portd portd;
     private SystemdNotify notify;
     private long initNanos;
@@ -43,12 +43,13 @@ public final class PortdDaemon implements Daemon {
     }
 
     /**
-     * @param logsFailures log why a start failed, at ERROR ({@code java -jar}: under systemd that line,
-     *                     with its priority, is all the journal gets)
+     * @param foreground {@code java -jar}: log why a start failed, at ERROR (under systemd that line, with
+     *                   its priority, is all the journal gets), and refuse to run as root over a data
+     *                   directory another user owns. Not under jsvc, which opens the store as root by design.
      */
-    PortdDaemon(Map<String, String> env, boolean logsFailures) {
+    PortdDaemon(Map<String, String> env, boolean foreground) {
         this.env = env;
-        this.logsFailures = logsFailures;
+        this.foreground = foreground;
     }
 
     @Override
@@ -73,6 +74,13 @@ public final class PortdDaemon implements Daemon {
         } catch (ConfigException e) {
             logFailure(e.getMessage());
             throw e;
+        }
+        if (foreground) {
+            try {
+                DataDir.checkRootStaysOut(config.data(), args);
+            } catch (StoreException e) {
+                throw failed(e.getMessage(), ExitStatus.of(e));
+            }
         }
         notify = SystemdNotify.fromEnv(env, ProcessHandle.current().pid());
         portd = new Portd(config);
@@ -110,7 +118,7 @@ public final class PortdDaemon implements Daemon {
     }
 
     private void logFailure(String why) {
-        if (logsFailures) {
+        if (foreground) {
             failures.error(why);
         }
     }

@@ -124,7 +124,7 @@ final class Restore {
     }
 
     /** The jar this code runs from, or portd.jar (run from classes, as in tests). */
-    private static String jar() {
+    static String jar() {
         try {
             Path p = Path.of(Restore.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             return p.toString().endsWith(".jar") ? p.toString() : "portd.jar";

@@ -121,6 +121,20 @@ class DataOwnerTest {
         }
     }
 
+    /** Root running the daemon by hand would leave root's files in nobody's directory: refused, with the command. */
+    @Test
+    void theDaemonRunAsRootLeavesAnotherUsersDataAlone() throws Exception {
+        Map<String, Integer> before = owners();
+        ChildDaemon d = launch(List.of(), "as-root.log");
+        assertEquals(77, d.waitFor(60), d.output());
+        String why = ChildDaemon.failure(d.output());
+        assertTrue(why.startsWith("portd runs as root, but its data directory " + data + " belongs to nobody: "), d.output());
+        assertTrue(why.contains("Nothing was changed. Run it as nobody (as the packaged service does): runuser -u nobody -- "
+                + "java -jar portd.jar --socket " + socket + " --data " + data + " --range "), why);
+        assertEquals(before, owners());
+        assertFalse(Files.exists(socket), "nothing served");
+    }
+
     @Test
     void aBackupTheOwnerCannotReadIsAPermissionProblem() throws Exception {
         Path rootsOnly = Files.createDirectory(dir.resolve("root-only"));
