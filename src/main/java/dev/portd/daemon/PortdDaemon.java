@@ -88,6 +88,10 @@ public final class PortdDaemon implements Daemon {
             portd.init();
         } catch (StoreException e) {
             throw failed(e.getMessage() + restoreHint(e, config), ExitStatus.of(e));
+        } catch (ConfigException e) {
+            logFailure(e.getMessage());
+            release();
+            throw e;
         } catch (PortdServer.AlreadyRunningException e) {
             throw failed(e.getMessage(), ExitStatus.FAILURE);
         } catch (Exception e) {
