@@ -135,6 +135,21 @@ class DataOwnerTest {
         assertFalse(Files.exists(socket), "nothing served");
     }
 
+    /** Under systemd (INVOCATION_ID), as the service would see it: stop both units, restore as the owner, lose what came after. */
+    @Test
+    void aDamagedStoreNamesTheRestoreAsItsOwnerAndWhatItLoses() throws Exception {
+        Files.writeString(data.resolve(Store.FILE), "not a store any more");
+        ChildDaemon d = ChildDaemon.launch(List.of("runuser", "-u", "nobody", "--"), classPath, socket, dir.resolve("damaged.log"),
+                Map.of("INVOCATION_ID", "0123456789abcdef0123456789abcdef"), "--socket", socket.toString(), "--data", data.toString());
+        assertEquals(65, d.waitFor(60), d.output());
+        String why = ChildDaemon.failure(d.output());
+        assertTrue(why.startsWith("the store " + data.resolve(Store.FILE) + " is damaged: "), d.output());
+        assertTrue(why.matches(".*; the newest backup is " + java.util.regex.Pattern.quote(backup) + " \\(taken (\\S+)\\): restoring it"
+                + " loses every change made after \\1\\. To restore, stop portd \\(systemctl stop portd.socket portd.service\\), then run: "
+                + java.util.regex.Pattern.quote("runuser -u nobody -- java -jar portd.jar --restore " + backup + " --data " + data
+                + " --socket " + socket + " (the damaged files are kept, renamed *.damaged-<time>)")), why);
+    }
+
     @Test
     void aBackupTheOwnerCannotReadIsAPermissionProblem() throws Exception {
         Path rootsOnly = Files.createDirectory(dir.resolve("root-only"));
