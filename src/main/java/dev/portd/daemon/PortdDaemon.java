@@ -1,9 +1,11 @@
 package dev.portd.daemon;
 
+import dev.portd.protocol.Values;
 import dev.portd.server.PortdServer;
 import dev.portd.store.Backups;
 import dev.portd.store.StoreException;
 import dev.portd.systemd.SystemdNotify;
+import java.nio.file.Path;
 import java.util.Map;
 import org.apache.commons.daemon.Daemon;
 import org.apache.commons.daemon.DaemonContext;
@@ -22,19 +24,32 @@ import org.slf4j.LoggerFactory;
  */
 public final class PortdDaemon implements Daemon {
     private static final Logger log = LoggerFactory.getLogger(PortdDaemon.class);
+    /** Why the daemon did not start: logger "portd", so a line reads "ERROR portd: ...". */
+    private static final Logger failures = LoggerFactory.getLogger("portd");
 
     private final Map<String, String> env;
+    private final boolean foreground;
     private Portd portd;
     private SystemdNotify notify;
     private long initNanos;
 
-    /** jsvc's constructor. */
+    /** jsvc's constructor: jsvc prints a failed init's message itself. */
     public PortdDaemon() {
-        this(System.getenv());
+        this(System.getenv(), false);
     }
 
     PortdDaemon(Map<String, String> env) {
+        this(env, false);
+    }
+
+    /**
+     * @param foreground {@code java -jar}: log why a start failed, at ERROR (under systemd that line, with
+     *                   its priority, is all the journal gets), and refuse to run as root over a data
+     *                   directory another user owns. Not under jsvc, which opens the store as root by design.
+     */
+    PortdDaemon(Map<String, String> env, boolean foreground) {
         this.env = env;
+        this.foreground = foreground;
     }
 
     @Override
@@ -53,34 +68,80 @@ public final class PortdDaemon implements Daemon {
      */
     public void init(String[] args) throws ConfigException, DaemonInitException {
         initNanos = System.nanoTime();
-        Config config = Config.load(args, env);
+        Config config;
+        try {
+            config = Config.load(args, env);
+        } catch (ConfigException e) {
+            logFailure(e.getMessage());
+            throw e;
+        }
+        if (foreground) {
+            try {
+                DataDir.checkRootStaysOut(config.data(), args);
+            } catch (StoreException e) {
+                throw failed(e.getMessage(), ExitStatus.of(e));
+            }
+        }
         notify = SystemdNotify.fromEnv(env, ProcessHandle.current().pid());
         portd = new Portd(config);
         try {
             portd.init();
         } catch (StoreException e) {
+            throw failed(e.getMessage() + restoreHint(e, config), ExitStatus.of(e));
+        } catch (ConfigException e) {
+            logFailure(e.getMessage());
             release();
-            throw new DaemonInitException("portd: " + e.getMessage() + restoreHint(e, config));
+            throw e;
         } catch (PortdServer.AlreadyRunningException e) {
-            release();
-            throw new DaemonInitException("portd: " + e.getMessage());
+            throw failed(e.getMessage(), ExitStatus.FAILURE);
         } catch (Exception e) {
             log.debug("init failed", e);
-            release();
-            throw new DaemonInitException("portd: cannot start: " + e.getMessage());
+            throw failed("cannot start: " + e.getMessage(), ExitStatus.FAILURE);
         }
     }
 
-    /** For a damaged store: the newest backup and the command that restores it. */
-    static String restoreHint(StoreException e, Config config) {
-        if (e.damagedFile() == null) {
+    /** A start that failed: one line for people, and the status {@link Main} exits with. */
+    static final class StartFailure extends DaemonInitException {
+        private final ExitStatus status;
+
+        StartFailure(String message, ExitStatus status) {
+            super(message);
+            this.status = status;
+        }
+
+        ExitStatus status() {
+            return status;
+        }
+    }
+
+    /** Logs why the start failed (before {@link #release} stops the log), lets go of everything, and says why. */
+    private StartFailure failed(String why, ExitStatus status) {
+        logFailure(why);
+        release();
+        return new StartFailure("portd: " + why, status);
+    }
+
+    private void logFailure(String why) {
+        if (foreground) {
+            failures.error(why);
+        }
+    }
+
+    /**
+     * For a damaged store only: the newest backup, what restoring it loses, and the command that does it
+     * (as the data directory's owner). Nothing else advises a restore.
+     */
+    private String restoreHint(StoreException e, Config config) {
+        if (e.kind() != StoreException.Kind.DAMAGED) {
             return "";
         }
-        return Backups.newest(config.data().resolve("backups"))
-                .map(b -> "; the newest backup is " + b.file() + " (" + dev.portd.protocol.Values.time(b.timeMillis())
-                        + "); with portd stopped, restore it with: java -jar portd.jar --restore " + b.file()
-                        + " --data " + config.data())
-                .orElse("; there is no backup in " + config.data().resolve("backups"));
+        Path backups = config.data().resolve("backups");
+        // INVOCATION_ID: started by systemd, where a connection to portd.socket would start portd again.
+        String stop = env.containsKey("INVOCATION_ID") ? "stop portd (systemctl stop portd.socket portd.service)" : "stop portd";
+        return Backups.newest(backups)
+                .map(b -> StoreException.restoreAdvice(b.file(), Values.time(b.timeMillis()), stop,
+                        Restore.command(config.data(), config.socket(), b.file())))
+                .orElse(StoreException.noBackupAdvice(backups));
     }
 
     @Override
@@ -88,8 +149,8 @@ public final class PortdDaemon implements Daemon {
         try {
             portd.start();
         } catch (Exception e) {
-            release();
-            throw e;
+            log.debug("start failed", e);
+            throw failed("cannot start: " + e.getMessage(), ExitStatus.FAILURE);
         }
         notify.ready("serving " + portd.config().socket());
         log.atInfo().setMessage("portd ready")

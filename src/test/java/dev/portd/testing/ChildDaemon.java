@@ -41,13 +41,28 @@ public final class ChildDaemon implements AutoCloseable {
      * cannot read the build's class path (under /root), so it is copied into {@code dir} first.
      */
     public static ChildDaemon startAs(String user, Path dir, Path socket, Path log, String... args) throws Exception {
-        ChildDaemon d = launch(List.of("runuser", "-u", user, "--"), readableClassPath(dir), socket, log, Map.of(), args);
+        return startUnder(List.of("runuser", "-u", user, "--"), dir, socket, log, args);
+    }
+
+    /**
+     * Starts {@code Main} under a command that ends by running its arguments as another user (such as
+     * {@code unshare ... runuser -u nobody --}), with the class path copied into {@code dir}, and waits
+     * until it answers.
+     */
+    public static ChildDaemon startUnder(List<String> prefix, Path dir, Path socket, Path log, String... args) throws Exception {
+        ChildDaemon d = launchUnder(prefix, dir, socket, log, args);
         d.awaitReady();
         return d;
     }
 
-    private static ChildDaemon launch(List<String> prefix, String classPath, Path socket, Path log,
-                                      Map<String, String> env, String... args) throws IOException {
+    /** {@link #startUnder} without waiting: for start-up failures as another user. */
+    public static ChildDaemon launchUnder(List<String> prefix, Path dir, Path socket, Path log, String... args) throws IOException {
+        return launch(prefix, readableClassPath(dir), socket, log, Map.of(), args);
+    }
+
+    /** Starts {@code Main} on {@code classPath} under {@code prefix} (another user: see {@link #readableClassPath}). */
+    public static ChildDaemon launch(List<String> prefix, String classPath, Path socket, Path log,
+                                     Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(javaBin(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", classPath, "dev.portd.daemon.Main"));
@@ -58,7 +73,7 @@ public final class ChildDaemon implements AutoCloseable {
     }
 
     /** Copies every class path entry under {@code dir} (world-readable) and returns the new class path. */
-    static String readableClassPath(Path dir) throws IOException {
+    public static String readableClassPath(Path dir) throws IOException {
         List<String> out = new ArrayList<>();
         int n = 0;
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
@@ -83,6 +98,18 @@ public final class ChildDaemon implements AutoCloseable {
             }
         }
         return String.join(File.pathSeparator, out);
+    }
+
+    private static final java.util.regex.Pattern FAILURE =
+            java.util.regex.Pattern.compile("(?m)^(?:<3>|\\S+Z )ERROR portd: (.*)$");
+
+    /**
+     * Why the daemon did not start: the message of its "ERROR portd: ..." line (logged at error
+     * priority, under the journal or not), or null if there is none.
+     */
+    public static String failure(String output) {
+        java.util.regex.Matcher m = FAILURE.matcher(output);
+        return m.find() ? m.group(1) : null;
     }
 
     static String javaBin() {
