@@ -73,6 +73,7 @@ public final class PortdServer {
     private Channel portserverServer;
     private volatile boolean ownsSocketFile;
     private volatile boolean ownsPortserverFile;
+    private volatile String portserverAddress = "off";
 
     public PortdServer(Options options, Context context, ServerStats stats) {
         this.options = options;
@@ -94,12 +95,9 @@ public final class PortdServer {
         return options.socket();
     }
 
-    /** Where portpicker's clients connect (a path or {@code @name}), "fd N" when systemd passed it, or "off". */
+    /** Where portpicker's clients connect: a path or {@code @name} (also when systemd passed the socket), or "off". */
     public String portserverAddress() {
-        if (options.portserverFd() >= 0) {
-            return "fd " + options.portserverFd();
-        }
-        return options.portserver().isEmpty() ? "off" : options.portserver();
+        return portserverAddress;
     }
 
     /** Binds the socket (replacing a stale one), or takes the inherited one, and starts serving. */
@@ -176,7 +174,17 @@ public final class PortdServer {
             ownsPortserverFile = true;
             Files.setPosixFilePermissions(Path.of(address), options.mode());
         }
-        log.info("answering portpicker's clients on {}", portserverAddress());
+        portserverAddress = fd < 0 ? address : boundAddress(fd);
+        log.info("answering portpicker's clients on {}", portserverAddress);
+    }
+
+    /** The address systemd bound the socket to, as portpicker writes it ({@code @name} for abstract). */
+    private static String boundAddress(int fd) {
+        DomainSocketAddress a = new io.netty.channel.unix.Socket(fd).localDomainSocketAddress();
+        if (a == null) {
+            return "fd" + fd;
+        }
+        return a.path().startsWith("\0") ? "@" + a.path().substring(1) : a.path();
     }
 
     private ServerBootstrap bootstrap(java.util.function.Consumer<Channel> pipeline) {
