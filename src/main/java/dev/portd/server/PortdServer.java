@@ -19,14 +19,10 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -122,7 +118,7 @@ public final class PortdServer {
             throw new IOException("an inherited socket (socket activation) needs the epoll transport");
         }
         if (fd < 0) {
-            prepareSocketPath(path);
+            SocketFiles.prepare(path);
         }
         if (options.servesPortserver() && !epoll) {
             // NIO gives neither peer credentials (whose request is it?) nor abstract addresses.
@@ -149,7 +145,7 @@ public final class PortdServer {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             if (ownsSocketFile) {
                 ownsSocketFile = false;
-                delete(path);
+                SocketFiles.delete(path);
             }
             throw e;
         }
@@ -161,7 +157,7 @@ public final class PortdServer {
         int fd = options.portserverFd();
         boolean abstractName = address.startsWith("@");
         if (fd < 0 && !abstractName) {
-            prepareSocketPath(Path.of(address));
+            SocketFiles.prepare(Path.of(address));
         }
         dev.portd.protocol.Portserver portserver = new dev.portd.protocol.Portserver(context);
         // An abstract address is a sun_path starting with a NUL byte; epoll binds the name's exact length,
@@ -223,48 +219,6 @@ public final class PortdServer {
         }
     }
 
-    /**
-     * A socket file left by a dead daemon is replaced; a live daemon is not disturbed. Anything that is
-     * not a socket (a symlink, a regular file) is left alone and refused: the daemon never removes or
-     * follows what it did not create.
-     */
-    static void prepareSocketPath(Path path) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        }
-        int me = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        if (owner != me && owner != 0) {
-            // e.g. /tmp/portd-UID made by someone else first: they could swap the socket under us.
-            throw new IOException("socket directory " + dir + " belongs to uid " + owner + ", not to this user");
-        }
-        int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        if ((mode & 0002) != 0 && (mode & 01000) == 0) {
-            // Anyone could replace the socket file with a symlink between bind and chmod (which follows it).
-            throw new IOException("socket directory " + dir + " is writable by others without the sticky bit");
-        }
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (Files.isSymbolicLink(path) || !isSocket(path)) {
-            throw new IOException(path + " exists and is not a socket; not touching it");
-        }
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(path));
-            throw new AlreadyRunningException("another portd is already serving " + path);
-        } catch (AlreadyRunningException e) {
-            throw e;
-        } catch (IOException dead) {
-            log.info("replacing stale socket {}", path);
-            Files.delete(path);
-        }
-    }
-
-    private static boolean isSocket(Path p) throws IOException {
-        int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        return (mode & 0170000) == 0140000;
-    }
 
     /** Thrown when a live daemon already serves the socket. */
     public static final class AlreadyRunningException extends IOException {
@@ -293,18 +247,10 @@ public final class PortdServer {
             group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (ownsSocketFile) {
-            delete(options.socket());
+            SocketFiles.delete(options.socket());
         }
         if (ownsPortserverFile) {
-            delete(Path.of(options.portserver()));
-        }
-    }
-
-    private static void delete(Path socket) {
-        try {
-            Files.deleteIfExists(socket);
-        } catch (IOException e) {
-            log.warn("cannot remove {}: {}", socket, e.getMessage());
+            SocketFiles.delete(Path.of(options.portserver()));
         }
     }
 }

@@ -199,6 +199,12 @@ class PortserverTest {
             assertTrue(ports.contains(Integer.parseInt(l.get("port"))), l.toString());
         }
         assertEquals(320, stat("portserver_served"));
+        // JMX: the Server bean counts them, and each lease has its bean like any other.
+        javax.management.MBeanServer jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+        assertEquals(320L, jmx.getAttribute(new javax.management.ObjectName("dev.portd:type=Server"), "PortserverServed"));
+        assertEquals(address, jmx.getAttribute(new javax.management.ObjectName("dev.portd:type=Server"), "PortserverAddress"));
+        javax.management.ObjectName bean = dev.portd.jmx.Names.lease(leases.get(0).get("service"));
+        Poll.until("the lease's bean is registered", () -> jmx.isRegistered(bean));
 
         owner.destroy();
         owner.waitFor(10, TimeUnit.SECONDS);
