@@ -92,7 +92,6 @@ public final class Portd implements Context {
                 .addKeyValue("version", VERSION)
                 .addKeyValue("socket", config.socket())
                 .addKeyValue("transport", server.transport())
-                .addKeyValue("portserver", server.portserverAddress())
                 .addKeyValue("data", config.data())
                 .addKeyValue("range", tableConfig.lo() + "-" + tableConfig.hi())
                 .addKeyValue("policy", tableConfig.policy().wire())

@@ -143,6 +143,7 @@ public final class PortdServer {
         } catch (IOException e) {
             stopAccepting();
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            group = null; // shutdown() after a failed bind has nothing left to drain
             if (ownsSocketFile) {
                 ownsSocketFile = false;
                 SocketFiles.delete(path);

@@ -306,6 +306,29 @@ class PortserverTest {
         }
     }
 
+    /** An address another portserver holds stops the start with one clear line, and leaves no socket file behind. */
+    @Test
+    void aTakenAddressStopsTheStart() throws Exception {
+        String address = abstractAddress();
+        Path dir = TestDaemon.newDir();
+        Process debian = new ProcessBuilder("portserver", "--portserver_address=" + address)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("portserver.log").toFile()).start();
+        children.add(debian);
+        try {
+            Poll.until("Debian's portserver answers", () -> python(address, null, ASK, address,
+                    Long.toString(ProcessHandle.current().pid()), "1").get(0).matches("[0-9]+"));
+            Path socket = dir.resolve("portd.sock");
+            try (ChildDaemon child = ChildDaemon.launch(socket, dir.resolve("log"), Map.of(), "--socket", socket.toString(),
+                    "--data", dir.resolve("data").toString(), "--portserver-socket", address)) {
+                assertTrue(child.waitFor(30) != 0, "the start fails");
+                assertTrue(child.output().contains("cannot listen on " + address + ": "), child.output());
+                assertFalse(Files.exists(socket), "the main socket, bound first, is removed again");
+            }
+        } finally {
+            TestDaemon.deleteTree(dir);
+        }
+    }
+
     @Test
     void leasesSurviveKill9() throws Exception {
         Path dir = TestDaemon.newDir();
