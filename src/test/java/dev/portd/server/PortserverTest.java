@@ -254,6 +254,39 @@ class PortserverTest {
         }
     }
 
+    @Test
+    void aFullRangeAndAQuotaGetNothing() throws Exception {
+        Users.assumeCanSwitchToNobody();
+        String address = abstractAddress();
+        daemon(2, address, "--max-leases-per-uid", "1");
+        Process owner = sleeper();
+        // Root (not counted against the quota) fills the two-port range; the third request finds nothing free.
+        List<String> root = python(address, null, ASK, address, Long.toString(owner.pid()), "3");
+        assertTrue(root.get(0).matches("[0-9]+") && root.get(1).matches("[0-9]+"), root.toString());
+        assertEquals("None", root.get(2));
+        assertEquals(1, stat("portserver_exhausted"));
+        // nobody may hold one lease: its first request is refused for want of a port, then QUOTA.
+        d.call("RELEASE " + d.rows("LIST portpicker.*").get(0).get("service"));
+        List<String> nobody = python(address, "nobody", "import os\n" + ASK.replace("int(sys.argv[2])", "os.getpid()"),
+                address, "0", "2");
+        assertTrue(nobody.get(0).matches("[0-9]+"), nobody.toString());
+        assertEquals("None", nobody.get(1));
+        assertEquals(1, stat("portserver_quota"));
+        assertEquals(3, stat("portserver_served"));
+    }
+
+    @Test
+    void overTheConnectionLimitAClientGetsNothing() throws Exception {
+        String address = abstractAddress();
+        daemon(2, address, "--max-connections", "1");
+        try (LineClient held = d.client()) {
+            assertTrue(held.call("PING").ok()); // the one connection allowed, held open
+            assertEquals(List.of("None"), python(address, null, ASK, address, Long.toString(ProcessHandle.current().pid()), "1"));
+            List<String> stats = held.call("STATS").data();
+            assertTrue(stats.contains("portserver_busy=1") && stats.contains("portserver_served=0"), stats.toString());
+        }
+    }
+
     /** Sends {@code request} (then shuts down its side when {@code eof}) and reads until the daemon closes. */
     static String raw(Path address, String request, boolean eof) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
