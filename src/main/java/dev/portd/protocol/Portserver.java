@@ -67,7 +67,8 @@ public final class Portserver {
         }
         Request alloc = Request.parse("ALLOC " + serviceFor(pid) + " proto=both pid=" + pid);
         if (owner != caller.uid() && caller.uid() != 0) {
-            // Tying a lease to someone else's process would let its exit end it: refused and audited like DENIED.
+            // A lease lives as long as the process it names: another user's long-lived process would keep the
+            // caller's ports past the caller's own life. Refused, and audited like any DENIED.
             Audit.watch(alloc, caller, r -> done.accept(Outcome.OTHER_USER, r)).accept(Reply.error(ErrorCode.DENIED,
                     "pid " + pid + " belongs to uid " + owner + "; a portserver request may name only the caller's processes"));
             return;

@@ -265,7 +265,7 @@ class PortserverTest {
         assertTrue(root.get(0).matches("[0-9]+") && root.get(1).matches("[0-9]+"), root.toString());
         assertEquals("None", root.get(2));
         assertEquals(1, stat("portserver_exhausted"));
-        // nobody may hold one lease: its first request is refused for want of a port, then QUOTA.
+        // One lease freed; nobody may hold one lease: its first request gets it, its second is refused (QUOTA).
         d.call("RELEASE " + d.rows("LIST portpicker.*").get(0).get("service"));
         List<String> nobody = python(address, "nobody", "import os\n" + ASK.replace("int(sys.argv[2])", "os.getpid()"),
                 address, "0", "2");
