@@ -315,11 +315,16 @@ class PortserverTest {
                 "--range", Ports.range(lo, 8), "--portserver-socket", address)) {
             assertEquals(List.of("None"), python(address, "nobody", ASK, address, Long.toString(rootOwned.pid()), "1"),
                     "nobody may not tie a lease to root's process");
+            Process dead = new ProcessBuilder("true").start();
+            dead.waitFor();
+            assertEquals(List.of("None"), python(address, "nobody", ASK, address, Long.toString(dead.pid()), "1"),
+                    "nor to a process that is gone");
             // Its own process is fine: the lease is nobody's.
             int port = Integer.parseInt(python(address, "nobody", "import portpicker; print(portpicker.pick_unused_port())").get(0));
             try (LineClient c = new LineClient(dir.resolve("portd.sock"))) {
                 List<String> stats = c.call("STATS").data();
                 assertTrue(stats.contains("portserver_other_user=1"), stats.toString());
+                assertTrue(stats.contains("portserver_no_process=1"), stats.toString());
                 assertTrue(stats.contains("portserver_served=1"), stats.toString());
                 Map<String, String> alloc = null;
                 for (Map<String, String> e : c.call("HISTORY port=" + port).rows()) {
