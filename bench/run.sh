@@ -113,12 +113,12 @@ redis() {  # redis NAME [extra args...]
     redis-server --port 0 --unixsocket "$W/$name/redis.sock" --save '' --dir "$W/$name" "$@"
 }
 JAR=${PORTD_JAR:-$ROOT/target/portd.jar}
-portd() {  # portd NAME RANGE
-  local name=$1 range=$2; mkdir -p "$W/$name"
+portd() {  # portd NAME RANGE [FLAG...]
+  local name=$1 range=$2; shift 2; mkdir -p "$W/$name"
   # shellcheck disable=SC2086
   start_daemon "$name" "$W/$name/portd.sock" 'PING\n' 'OK PONG' \
     java $PORTD_JAVA_OPTS -jar "$JAR" --socket "$W/$name/portd.sock" --data "$W/$name/data" \
-      --range "$range" --max-connections 1024 --max-leases-per-uid 100000
+      --range "$range" --max-connections 1024 --max-leases-per-uid 100000 "$@"
 }
 RDS=(-t + -e -)      # redis: +PONG/+OK is success, -ERR... failure
 PTD=(-t OK -e ERR)   # portd: status lines
@@ -168,15 +168,20 @@ pd measure portd.lat "$LAT_N" -s "$T" -c 1 -r 'ALLOC c%d\n' "${PTD[@]}";        
 stop_daemon "$A"; pd stop_daemon "$B"
 
 # ---- one connection per request: portserver and portd ----
-# portserver's protocol: connect, send a live pid, read one line with a port, close
-mkdir -p "$W/portserver"; S=$W/portserver/portserver.sock; T=$W/portd-one/portd.sock
+# portserver's protocol: connect, send a live pid, read one line with a port, close. portd answers it
+# on its portserver socket (a durable, bind-checked lease per request) and the same client drives both.
+mkdir -p "$W/portserver"; S=$W/portserver/portserver.sock; T=$W/portd-one/portd.sock; P=$W/portd-one/portserver.sock
 start_daemon portserver "$S" '%p\n' '' \
   portserver --portserver_unix_socket_address "$S" --portserver_static_pool "$RANGE"; A=$DPID
-pd portd portd-one "$RANGE"; B=$DPID
-warm    ps.one      -s "$S" -u -c 8 -n "$ONE_WARM" -r '%p\n' -t '' -e ''
+pd portd portd-one "$RANGE" --portserver-socket "$P"; B=$DPID
+PSP=(-u -c 8 -r '%p\n' -t '' -e '')   # any line is the port; a close without one is a failure
+warm    ps.one      -s "$S" -n "$ONE_WARM" "${PSP[@]}"
 pd warm portd.one   -s "$T" -u -c 8 -n "$ONE_WARM" -r 'ALLOC w%d\n' "${PTD[@]}"
-measure ps.one      "$ONE_N"  -s "$S" -u -c 8 -r '%p\n' -t '' -e '';               keep one peer
+pd warm portd.psp   -s "$P" -n "$ONE_WARM" "${PSP[@]}"
+measure ps.one      "$ONE_N"  -s "$S" "${PSP[@]}";                                   keep one peer
 pd measure portd.one "$ONE_N" -s "$T" -u -c 8 -r 'ALLOC b%d\n' "${PTD[@]}";       pd keep one portd
+measure ps.psp      "$ONE_N"  -s "$S" "${PSP[@]}";                                   keep psp peer
+pd measure portd.psp "$ONE_N" -s "$P" "${PSP[@]}";                                   pd keep psp portd
 stop_daemon "$A"; pd stop_daemon "$B"
 
 # ---------------- portd alone ----------------
@@ -263,6 +268,7 @@ row() {  # row CASE KEY PEER
   row "durable write, 64 conns (ALLOC new name)" dur "redis SET, appendfsync always"
   row "durable write, 1 conn (ALLOC new name)" lat "redis SET, appendfsync always"
   row "one connection per request, 8 clients (ALLOC)" one "portserver"
+  row "one connection per request, 8 clients (portserver protocol)" psp "portserver"
   if [ "$PEERS_ONLY" = 0 ]; then
     echo
     echo "portd alone:"

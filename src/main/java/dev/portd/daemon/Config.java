@@ -32,6 +32,8 @@ public final class Config {
 
     static {
         setting("socket", null, v -> path("socket", v), "the Unix socket to serve");
+        setting("portserver_socket", "", Config::portserverAddress,
+                "also answer portpicker's clients here: a path, or @name (abstract); empty = off");
         setting("data", null, v -> path("data", v), "the data directory (store, backups)");
         setting("range", "20000-29999", v -> Values.range("range", v), "the managed port range LO-HI");
         setting("policy", "lowest", Policy::parse, "lowest, sequential, random or stable");
@@ -202,6 +204,17 @@ public final class Config {
         }
     }
 
+    /** Empty, a path, or {@code @name}; either must fit in sun_path (108 bytes with its NUL). */
+    private static void portserverAddress(String v) {
+        optionalPath("portserver_socket", v);
+        if (v.equals("@")) {
+            throw PortdException.badRequest("an abstract address needs a name after the @");
+        }
+        if (v.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
+            throw PortdException.badRequest("longer than the 107 bytes a Unix socket address may have");
+        }
+    }
+
     private static void positive(String key, String v) {
         if (Values.durationMillis(key, v) <= 0) {
             throw PortdException.badRequest("must be more than 0");
@@ -236,6 +249,11 @@ public final class Config {
 
     public Path socket() {
         return Path.of(values.get("socket"));
+    }
+
+    /** The portserver address: a path, {@code @name}, or empty when off. */
+    public String portserverSocket() {
+        return values.get("portserver_socket");
     }
 
     public Path data() {

@@ -12,6 +12,7 @@ import dev.portd.server.ServerStats;
 import dev.portd.store.Backups;
 import dev.portd.store.Store;
 import dev.portd.store.Writer;
+import dev.portd.systemd.SocketActivation;
 import dev.portd.table.Caller;
 import dev.portd.table.PortTable;
 import dev.portd.table.PortUse;
@@ -74,10 +75,11 @@ public final class Portd implements Context {
         monitor = new Monitor(writer, config.millis("probe_interval"), metrics);
         serverStats = new ServerStats(config.integer("max_connections"), metrics);
         int loops = config.integer("event_loops");
+        SocketActivation.Passed passed = SocketActivation.passed(System.getenv(), ProcessHandle.current().pid());
         server = new PortdServer(new PortdServer.Options(config.socket(),
                 PosixFilePermissions.fromString(config.socketPermissions()),
                 loops == 0 ? Runtime.getRuntime().availableProcessors() : loops, config.millis("idle_timeout"),
-                dev.portd.systemd.SocketActivation.listenFd(System.getenv(), ProcessHandle.current().pid())),
+                passed.main(), config.portserverSocket(), passed.portserver()),
                 this, serverStats);
         writer.addListener(server.watchers());
         backups = new Backups(config.data().resolve("backups"), config.integer("backup_keep"), writer::table, VERSION);
@@ -169,6 +171,11 @@ public final class Portd implements Context {
 
     public Writer writer() {
         return writer;
+    }
+
+    /** Where portpicker's clients connect, or "off" (JMX, STATS). */
+    public String portserverAddress() {
+        return server.portserverAddress();
     }
 
     public ServerStats serverStats() {
@@ -269,6 +276,8 @@ public final class Portd implements Context {
         rows.put("store", s == null ? "unavailable" : s.file().toString());
         rows.put("store_bytes", s == null ? -1 : s.fileBytes());
         rows.put("transport", server.transport());
+        rows.put("portserver", server.portserverAddress());
+        serverStats.addPortserverTo(rows);
         rows.put("log_dropped", Logging.dropped());
         config.addTo(rows);
         return rows;

@@ -1,6 +1,7 @@
 package dev.portd.jmx;
 
 import dev.portd.daemon.Portd;
+import dev.portd.protocol.Portserver;
 
 final class ServerBean implements ServerMBean {
     private final Portd portd;
@@ -37,5 +38,24 @@ final class ServerBean implements ServerMBean {
     @Override
     public String getVersion() {
         return portd.version();
+    }
+
+    @Override
+    public String getPortserverAddress() {
+        return portd.portserverAddress();
+    }
+
+    @Override
+    public long getPortserverServed() {
+        return portd.serverStats().portserverCount(Portserver.Outcome.SERVED);
+    }
+
+    @Override
+    public long getPortserverRefused() {
+        long n = 0;
+        for (Portserver.Outcome o : Portserver.Outcome.values()) {
+            n += o == Portserver.Outcome.SERVED ? 0 : portd.serverStats().portserverCount(o);
+        }
+        return n;
     }
 }

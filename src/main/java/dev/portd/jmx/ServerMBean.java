@@ -15,4 +15,13 @@ public interface ServerMBean {
     long getUptime();
 
     String getVersion();
+
+    /** Where portpicker's clients connect (a path, {@code @name}, "fd N" from systemd), or "off" (STATS portserver). */
+    String getPortserverAddress();
+
+    /** Portserver requests answered with a port since start (STATS portserver_served). */
+    long getPortserverServed();
+
+    /** Portserver requests that got no port since start, whatever the reason (the sum of the other portserver_ keys). */
+    long getPortserverRefused();
 }

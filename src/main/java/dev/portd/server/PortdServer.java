@@ -19,14 +19,10 @@ import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -35,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The Netty server on the Unix socket: epoll on Linux (which gives the peer's uid and pid), NIO
  * domain sockets elsewhere. Per connection: idle timeout, line framing capped at 4096 bytes, and a
- * {@link Connection}.
+ * {@link Connection}. With a portserver address, a second socket on the same event loops answers
+ * portpicker's clients ({@link PortserverConnection}).
  */
 public final class PortdServer {
     private static final Logger log = LoggerFactory.getLogger(PortdServer.class);
@@ -45,11 +42,20 @@ public final class PortdServer {
      *
      * @param inheritedFd a listening socket passed by systemd (socket activation) to serve instead of
      *                    binding {@code socket}, or -1
+     * @param portserver  the portserver address: a path, {@code @name} (Linux's abstract namespace), or
+     *                    empty for none
+     * @param portserverFd a portserver socket passed by systemd, served instead of binding {@code portserver},
+     *                    or -1
      */
     public record Options(Path socket, Set<PosixFilePermission> mode, int threads, long idleTimeoutMillis,
-                          int inheritedFd) {
+                          int inheritedFd, String portserver, int portserverFd) {
         public Options(Path socket, Set<PosixFilePermission> mode, int threads, long idleTimeoutMillis) {
-            this(socket, mode, threads, idleTimeoutMillis, -1);
+            this(socket, mode, threads, idleTimeoutMillis, -1, "", -1);
+        }
+
+        /** True when the portserver endpoint is on: configured, or passed by systemd. */
+        public boolean servesPortserver() {
+            return portserverFd >= 0 || !portserver.isEmpty();
         }
     }
 
@@ -60,7 +66,10 @@ public final class PortdServer {
     private final boolean epoll = Epoll.isAvailable();
     private EventLoopGroup group;
     private Channel server;
+    private Channel portserverServer;
     private volatile boolean ownsSocketFile;
+    private volatile boolean ownsPortserverFile;
+    private volatile String portserverAddress = "off";
 
     public PortdServer(Options options, Context context, ServerStats stats) {
         this.options = options;
@@ -82,12 +91,20 @@ public final class PortdServer {
         return options.socket();
     }
 
+    /** Where portpicker's clients connect: a path or {@code @name} (also when systemd passed the socket), or "off". */
+    public String portserverAddress() {
+        return portserverAddress;
+    }
+
     /** Binds the socket (replacing a stale one), or takes the inherited one, and starts serving. */
     public void start() throws IOException, InterruptedException {
         if (server == null) {
             bind();
         }
         server.config().setAutoRead(true); // accept: connections made since bind() are served now
+        if (portserverServer != null) {
+            portserverServer.config().setAutoRead(true);
+        }
     }
 
     /**
@@ -101,14 +118,74 @@ public final class PortdServer {
             throw new IOException("an inherited socket (socket activation) needs the epoll transport");
         }
         if (fd < 0) {
-            prepareSocketPath(path);
+            SocketFiles.prepare(path);
+        }
+        if (options.servesPortserver() && !epoll) {
+            // NIO gives neither peer credentials (whose request is it?) nor abstract addresses.
+            throw new IOException("portserver_socket needs the epoll transport (Linux), which is not available here");
         }
         group = new MultiThreadIoEventLoopGroup(options.threads(),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        Class<? extends ServerChannel> channel = epoll ? EpollServerDomainSocketChannel.class
-                : NioServerDomainSocketChannel.class;
-        SocketAddress address = epoll ? new DomainSocketAddress(path.toString()) : UnixDomainSocketAddress.of(path);
-        ServerBootstrap b = new ServerBootstrap()
+        try {
+            server = listen(bootstrap(ch -> ch.pipeline()
+                    .addLast(new IdleStateHandler(options.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                    .addLast(new LineDeadline(options.idleTimeoutMillis()))
+                    .addLast(new LineBasedFrameDecoder(dev.portd.protocol.Request.MAX_LINE_BYTES, true, true))
+                    .addLast(new Connection(context, stats, watchers))), path.toString(), fd);
+            if (fd < 0) {
+                ownsSocketFile = true;
+                Files.setPosixFilePermissions(path, options.mode());
+                log.debug("listening on {} ({})", path, transport());
+            }
+            if (options.servesPortserver()) {
+                bindPortserver();
+            }
+        } catch (IOException e) {
+            stopAccepting();
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            group = null; // shutdown() after a failed bind has nothing left to drain
+            if (ownsSocketFile) {
+                ownsSocketFile = false;
+                SocketFiles.delete(path);
+            }
+            throw e;
+        }
+    }
+
+    /** The portserver socket: the same loops, connection limit and idle timeout as the main one. */
+    private void bindPortserver() throws IOException {
+        String address = options.portserver();
+        int fd = options.portserverFd();
+        boolean abstractName = address.startsWith("@");
+        if (fd < 0 && !abstractName) {
+            SocketFiles.prepare(Path.of(address));
+        }
+        dev.portd.protocol.Portserver portserver = new dev.portd.protocol.Portserver(context);
+        // An abstract address is a sun_path starting with a NUL byte; epoll binds the name's exact length,
+        // with no trailing NUL, which is how portpicker's clients connect to it.
+        portserverServer = listen(bootstrap(ch -> ch.pipeline()
+                .addLast(new IdleStateHandler(options.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                .addLast(new PortserverConnection(portserver, stats))),
+                abstractName ? "\0" + address.substring(1) : address, fd);
+        if (fd < 0 && !abstractName) {
+            ownsPortserverFile = true;
+            Files.setPosixFilePermissions(Path.of(address), options.mode());
+        }
+        portserverAddress = fd < 0 ? address : boundAddress(fd);
+        log.info("answering portpicker's clients on {}", portserverAddress);
+    }
+
+    /** The address systemd bound the socket to, as portpicker writes it ({@code @name} for abstract). */
+    private static String boundAddress(int fd) {
+        DomainSocketAddress a = new io.netty.channel.unix.Socket(fd).localDomainSocketAddress();
+        if (a == null) {
+            return "fd" + fd;
+        }
+        return a.path().startsWith("\0") ? "@" + a.path().substring(1) : a.path();
+    }
+
+    private ServerBootstrap bootstrap(java.util.function.Consumer<Channel> pipeline) {
+        return new ServerBootstrap()
                 .group(group)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.AUTO_READ, false)
@@ -117,74 +194,32 @@ public final class PortdServer {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline()
-                                .addLast(new IdleStateHandler(options.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS))
-                                .addLast(new LineDeadline(options.idleTimeoutMillis()))
-                                .addLast(new LineBasedFrameDecoder(dev.portd.protocol.Request.MAX_LINE_BYTES, true, true))
-                                .addLast(new Connection(context, stats, watchers));
+                        pipeline.accept(ch);
                     }
                 });
+    }
+
+    /** Binds {@code address}, or serves the listening socket systemd passed as {@code fd} (when not -1). */
+    private Channel listen(ServerBootstrap b, String address, int fd) throws IOException {
         try {
             if (fd >= 0) {
                 // Already bound and listening; systemd owns the file, so it is neither chmod-ed nor removed.
                 // The fd may be blocking: the epoll transport accepts one connection per readiness event,
                 // so accept() never waits.
-                server = b.channelFactory(() -> new EpollServerDomainSocketChannel(fd, true)).register().sync().channel();
+                Channel ch = b.channelFactory(() -> new EpollServerDomainSocketChannel(fd, true)).register().sync().channel();
                 log.info("serving socket fd {} passed by systemd (the socket file stays systemd's)", fd);
-                return;
+                return ch;
             }
-            server = b.channel(channel).bind(address).sync().channel();
+            Class<? extends ServerChannel> channel = epoll ? EpollServerDomainSocketChannel.class
+                    : NioServerDomainSocketChannel.class;
+            SocketAddress a = epoll ? new DomainSocketAddress(address) : UnixDomainSocketAddress.of(address);
+            return b.channel(channel).bind(a).sync().channel();
         } catch (Exception e) {
-            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            throw new IOException("cannot listen on " + (fd >= 0 ? "inherited fd " + fd : path) + ": " + e.getMessage(), e);
-        }
-        ownsSocketFile = true;
-        Files.setPosixFilePermissions(path, options.mode());
-        log.debug("listening on {} ({})", path, transport());
-    }
-
-    /**
-     * A socket file left by a dead daemon is replaced; a live daemon is not disturbed. Anything that is
-     * not a socket (a symlink, a regular file) is left alone and refused: the daemon never removes or
-     * follows what it did not create.
-     */
-    static void prepareSocketPath(Path path) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        }
-        int me = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        if (owner != me && owner != 0) {
-            // e.g. /tmp/portd-UID made by someone else first: they could swap the socket under us.
-            throw new IOException("socket directory " + dir + " belongs to uid " + owner + ", not to this user");
-        }
-        int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        if ((mode & 0002) != 0 && (mode & 01000) == 0) {
-            // Anyone could replace the socket file with a symlink between bind and chmod (which follows it).
-            throw new IOException("socket directory " + dir + " is writable by others without the sticky bit");
-        }
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (Files.isSymbolicLink(path) || !isSocket(path)) {
-            throw new IOException(path + " exists and is not a socket; not touching it");
-        }
-        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            probe.connect(UnixDomainSocketAddress.of(path));
-            throw new AlreadyRunningException("another portd is already serving " + path);
-        } catch (AlreadyRunningException e) {
-            throw e;
-        } catch (IOException dead) {
-            log.info("replacing stale socket {}", path);
-            Files.delete(path);
+            String where = fd >= 0 ? "inherited fd " + fd : address.replace("\0", "@");
+            throw new IOException("cannot listen on " + where + ": " + e.getMessage(), e);
         }
     }
 
-    private static boolean isSocket(Path p) throws IOException {
-        int mode = (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        return (mode & 0170000) == 0140000;
-    }
 
     /** Thrown when a live daemon already serves the socket. */
     public static final class AlreadyRunningException extends IOException {
@@ -195,8 +230,10 @@ public final class PortdServer {
 
     /** Stops accepting connections; established ones keep being served until {@link #shutdown()}. */
     public void stopAccepting() {
-        if (server != null) {
-            server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        for (Channel ch : new Channel[] {server, portserverServer}) {
+            if (ch != null) {
+                ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -211,11 +248,10 @@ public final class PortdServer {
             group.shutdownGracefully(100, 2000, TimeUnit.MILLISECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (ownsSocketFile) {
-            try {
-                Files.deleteIfExists(options.socket());
-            } catch (IOException e) {
-                log.warn("cannot remove {}: {}", options.socket(), e.getMessage());
-            }
+            SocketFiles.delete(options.socket());
+        }
+        if (ownsPortserverFile) {
+            SocketFiles.delete(Path.of(options.portserver()));
         }
     }
 }

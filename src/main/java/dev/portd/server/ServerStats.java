@@ -4,7 +4,9 @@ import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import dev.portd.protocol.ErrorCode;
+import dev.portd.protocol.Portserver;
 import dev.portd.protocol.Reply;
+import dev.portd.protocol.Row;
 import dev.portd.protocol.Verb;
 import dev.portd.protocol.Verbs;
 import com.codahale.metrics.Timer;
@@ -21,6 +23,7 @@ public final class ServerStats {
     private final Meter requests;
     private final Map<ErrorCode, Meter> errors = new EnumMap<>(ErrorCode.class);
     private final Map<String, Timer> verbs = new HashMap<>();
+    private final Map<Portserver.Outcome, Meter> portserver = new EnumMap<>(Portserver.Outcome.class);
 
     public ServerStats(int maxConnections, MetricRegistry metrics) {
         this.maxConnections = maxConnections;
@@ -34,6 +37,9 @@ public final class ServerStats {
                     () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build())));
         }
         metrics.gauge("connections", () -> connections::get);
+        for (Portserver.Outcome o : Portserver.Outcome.values()) {
+            portserver.put(o, metrics.meter("portserver." + o.key()));
+        }
     }
 
     /** Counts a new connection; false (and not counted) when it would exceed the limit. */
@@ -60,6 +66,23 @@ public final class ServerStats {
         }
         if (!r.ok()) {
             errors.get(r.error()).mark();
+        }
+    }
+
+    /** Counts how a portserver request ended. */
+    void portserver(Portserver.Outcome outcome) {
+        portserver.get(outcome).mark();
+    }
+
+    /** Portserver requests that ended so, since start. */
+    public long portserverCount(Portserver.Outcome outcome) {
+        return portserver.get(outcome).getCount();
+    }
+
+    /** STATS: {@code portserver_served}, then one {@code portserver_<why>} per kind of request that got no port. */
+    public void addPortserverTo(Row stats) {
+        for (Portserver.Outcome o : Portserver.Outcome.values()) {
+            stats.put("portserver_" + o.key(), portserver.get(o).getCount());
         }
     }
 

@@ -80,6 +80,17 @@ class ConfigTest {
     }
 
     @Test
+    void portserverSocketIsOffByDefaultAndTakesAPathOrAnAbstractName() throws Exception {
+        assertEquals("", load().portserverSocket());
+        assertEquals("@unittest-portserver", load("--portserver-socket", "@unittest-portserver").portserverSocket());
+        assertEquals("/run/portd/portserver.sock", load("--portserver-socket", "/run/portd/portserver.sock").portserverSocket());
+        ConfigException bare = assertThrows(ConfigException.class, () -> load("--portserver-socket", "@"));
+        assertEquals("flag --portserver-socket: an abstract address needs a name after the @", bare.getMessage());
+        ConfigException tooLong = assertThrows(ConfigException.class, () -> load("--portserver-socket", "/" + "x".repeat(107)));
+        assertTrue(tooLong.getMessage().contains("107 bytes"), tooLong.getMessage());
+    }
+
+    @Test
     void unknownKeyNamesFileLineAndKey() throws Exception {
         Path f = file("range = 30000-30999", "# ok so far", "rnage = 1-2");
         ConfigException e = assertThrows(ConfigException.class, () -> load("--config", f.toString()));

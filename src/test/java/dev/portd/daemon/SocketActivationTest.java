@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.portd.systemd.SocketActivation;
 import dev.portd.testing.ChildDaemon;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -90,6 +91,59 @@ class SocketActivationTest {
         assertTrue(Files.exists(socket, LinkOption.NOFOLLOW_LINKS), "the socket file is systemd's: not removed");
         assertEquals(ino, Files.getAttribute(socket, "unix:ino", LinkOption.NOFOLLOW_LINKS));
         assertTrue(log().contains("serving socket fd 3 passed by systemd"), log());
+    }
+
+    /**
+     * Two sockets, as portd.socket and portd-portserver.socket pass them: the one named portserver
+     * (LISTEN_FDNAMES) answers portpicker's protocol, the other the line protocol, with no flag given.
+     */
+    @Test
+    void servesAPortserverSocketPassedByName() throws Exception {
+        assumeTrue(Files.isExecutable(TOOL), TOOL + " is missing (Debian package systemd)");
+        Path socket = dir.resolve("activated.sock");
+        String name = "portd-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        List<String> cmd = new ArrayList<>(List.of(TOOL.toString(), "-l", socket.toString(), "-l", "@" + name,
+                "--fdname=portd.socket:portserver"));
+        cmd.addAll(daemon(socket));
+        children.start(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals("OK PONG", Children.once(socket, "PING"), () -> log());
+
+        // The portserver protocol on the abstract socket: our pid in, a port of the range out.
+        String script = "import socket,sys\n"
+                + "s=socket.socket(socket.AF_UNIX)\n"
+                + "s.connect('\\0'+sys.argv[1])\n"
+                + "s.sendall(sys.argv[2].encode()+b'\\n')\n"
+                + "print(s.recv(100).decode().strip())";
+        Process py = new ProcessBuilder("python3", "-c", script, name, Long.toString(ProcessHandle.current().pid()))
+                .redirectErrorStream(true).start();
+        String port = new String(py.getInputStream().readAllBytes()).strip();
+        assertTrue(py.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(port.matches("44[0-9]{3}"), port + "\n" + log());
+        try (dev.portd.testing.LineClient c = new dev.portd.testing.LineClient(socket)) {
+            List<String> stats = c.call("STATS").data();
+            assertTrue(stats.contains("portserver=@" + name), stats.toString());
+            assertEquals(port, c.call("LIST portpicker.*").rows().get(0).get("port"));
+        }
+    }
+
+    @Test
+    void fdNamesTellTheSocketsApart() {
+        long pid = 42;
+        assertEquals(new SocketActivation.Passed(3, -1), SocketActivation.passed(Map.of("LISTEN_FDS", "1", "LISTEN_PID", "42"), pid),
+                "one unnamed fd is the protocol's socket");
+        assertEquals(new SocketActivation.Passed(3, 4), SocketActivation.passed(Map.of("LISTEN_FDS", "2", "LISTEN_PID", "42",
+                "LISTEN_FDNAMES", "portd.socket:portserver"), pid));
+        assertEquals(new SocketActivation.Passed(4, 3), SocketActivation.passed(Map.of("LISTEN_FDS", "2", "LISTEN_PID", "42",
+                "LISTEN_FDNAMES", "portserver:portd.socket"), pid), "systemd's order is not fixed");
+        assertEquals(new SocketActivation.Passed(-1, 3), SocketActivation.passed(Map.of("LISTEN_FDS", "1", "LISTEN_PID", "42",
+                "LISTEN_FDNAMES", "portserver"), pid), "the portserver socket alone");
+        assertEquals(SocketActivation.Passed.NONE, SocketActivation.passed(Map.of("LISTEN_FDS", "2", "LISTEN_PID", "7",
+                "LISTEN_FDNAMES", "portd.socket:portserver"), pid), "another process's fds");
+        assertEquals(SocketActivation.Passed.NONE, SocketActivation.passed(Map.of("LISTEN_FDS", "x", "LISTEN_PID", "42"), pid));
     }
 
     /** LISTEN_* meant for another process (inherited through a fork) are ignored: the daemon binds its own. */
