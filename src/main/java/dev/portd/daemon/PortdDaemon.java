@@ -1,7 +1,7 @@
 package dev.portd.daemon;
 
 import dev.portd.server.PortdServer;
-import dev.portd.store.Backups;
+import dev.portd.backup.Backups;
 import dev.portd.store.StoreException;
 import dev.portd.systemd.SystemdNotify;
 import java.util.Map;
@@ -71,10 +71,19 @@ public final class PortdDaemon implements Daemon {
         }
     }
 
-    /** For a damaged store: the newest backup and the command that restores it. */
+    /**
+     * For a damaged store: the newest backup and the command that restores it. For a damaged journal only
+     * the newest backup, and what restoring it would lose: the journal holds changes acknowledged after it.
+     */
     static String restoreHint(StoreException e, Config config) {
         if (e.damagedFile() == null) {
             return "";
+        }
+        if (e.inJournal()) {
+            return Backups.newest(config.data().resolve("backups"))
+                    .map(b -> "; the newest backup is " + b.file() + " (" + dev.portd.protocol.Values.time(b.timeMillis())
+                            + "), but restoring it would lose every change acknowledged since then")
+                    .orElse("; there is no backup in " + config.data().resolve("backups"));
         }
         return Backups.newest(config.data().resolve("backups"))
                 .map(b -> "; the newest backup is " + b.file() + " (" + dev.portd.protocol.Values.time(b.timeMillis())
