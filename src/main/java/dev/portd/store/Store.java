@@ -81,7 +81,7 @@ public final class Store implements Closeable {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw StoreException.cannotOpen(dir, "cannot create the data directory", e);
+            throw StoreException.cannotCreate(dir, e);
         }
         if (Files.exists(file) && !(Files.isReadable(file) && Files.isWritable(file))) {
             throw StoreException.cannotOpen(file, "permission denied", null);

@@ -46,6 +46,12 @@ public final class StoreException extends RuntimeException {
         return new StoreException("cannot open the store " + file + ": " + why, cause, null, false);
     }
 
+    /** The data directory does not exist and cannot be made. */
+    static StoreException cannotCreate(Path dir, Throwable cause) {
+        return new StoreException("cannot create the data directory " + dir + ": " + Store.describe(cause), cause, null,
+                false);
+    }
+
     /** Another process (another daemon) holds the store. */
     static StoreException inUse(Path file) {
         return new StoreException("the store " + file + " is in use by another process (another portd?)", null, null,

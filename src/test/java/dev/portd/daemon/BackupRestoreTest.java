@@ -157,12 +157,12 @@ class BackupRestoreTest {
         assertEquals(0, p.terminate(), "SIGTERM: a clean stop exits 0");
         assertFalse(Files.exists(socket()));
 
-        // Damage the store: one flipped bit inside a stored lease line. MapDB opens it without complaint.
+        // Damage the store: one flipped bit inside a stored lease. MapDB opens it without complaint.
         Path db = data().resolve(Store.FILE);
         byte[] b = Files.readAllBytes(db);
-        int at = dev.portd.store.StoreDamageTestAccess.find(b, "service=web");
+        int at = dev.portd.store.StoreDamageTestAccess.find(b, "Main web UI");
         assertTrue(at > 0);
-        b[at + 8] ^= 0x01; // service=web -> service=wdb
+        b[at + 5] ^= 0x01; // Main web UI -> Main wdb UI
         Files.write(db, b);
 
         Children.Result refused = Children.run(Children.mainCommand(args().toArray(new String[0])));
