@@ -183,7 +183,11 @@ final class Journal implements Closeable {
             log.debug("preparing {} failed: {}", file, e.toString());
         }
         if (!Files.exists(file) || Files.size(file) < SEGMENT_BYTES) {
-            prepare(file);
+            try {
+                prepare(file);
+            } catch (IOException e) {
+                throw new IOException("cannot make the journal segment " + file + ": " + Store.describe(e), e);
+            }
         }
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         channel.close();
