@@ -13,6 +13,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
 
@@ -89,33 +90,50 @@ final class Codec {
         return t;
     }
 
-    static byte[] lease(Lease l) {
-        return encode(out -> writeLease(out, l));
+    /** Writes one item of a {@link #chunk}. */
+    @FunctionalInterface
+    interface Writes<T> {
+        void write(DataOutputStream out, T item) throws IOException;
     }
 
-    static Lease lease(byte[] b) throws IOException {
-        return readLease(open(b));
+    /** Reads one item of a {@link #chunk}. */
+    @FunctionalInterface
+    interface Reads<T> {
+        T read(DataInputStream in) throws IOException;
     }
 
-    static byte[] event(Event e) {
-        return encode(out -> writeEvent(out, e));
-    }
+    static final Writes<Lease> LEASE_OUT = Codec::writeLease;
+    static final Reads<Lease> LEASE_IN = Codec::readLease;
+    static final Writes<Event> EVENT_OUT = Codec::writeEvent;
+    static final Reads<Event> EVENT_IN = Codec::readEvent;
+    static final Writes<Map.Entry<Integer, String>> RESERVATION_OUT = (out, r) -> {
+        out.writeInt(r.getKey());
+        writeString(out, r.getValue());
+    };
+    static final Reads<Map.Entry<Integer, String>> RESERVATION_IN = in -> Map.entry(in.readInt(), readString(in));
 
-    static Event event(byte[] b) throws IOException {
-        return readEvent(open(b));
-    }
-
-    /** A reservation; the port is kept in the value too, so a damaged key is caught. */
-    static byte[] reservation(int port, String desc) {
+    /**
+     * Many items as one value of the MapDB file: a start reads a few hundred values instead of one per
+     * lease, which is most of what makes reading 40,000 leases fast.
+     */
+    static <T> byte[] chunk(List<T> items, Writes<T> w) {
         return encode(out -> {
-            out.writeInt(port);
-            writeString(out, desc);
+            out.writeInt(items.size());
+            for (T t : items) {
+                w.write(out, t);
+            }
         });
     }
 
-    static Map.Entry<Integer, String> reservation(byte[] b) throws IOException {
+    static <T> void unchunk(byte[] b, Reads<T> r, List<? super T> to) throws IOException {
         DataInputStream in = open(b);
-        return Map.entry(in.readInt(), readString(in));
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            to.add(r.read(in));
+        }
+        if (in.available() > 0) {
+            throw new IOException("a chunk has " + in.available() + " bytes after its last item");
+        }
     }
 
     /** The table's counters, as the MapDB file keeps them beside its maps. */

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -36,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * the whole table to a fresh MapDB file and renames it over the old one (so the file is always one
  * whole table, never one half-updated), and the journal segments it covers are deleted.
  *
- * <p>The MapDB file: maps {@code lease} (service to lease), {@code reservation} (port to description),
- * {@code event} (history number to event), each value in the store's own {@link Codec} form behind a
- * CRC, and {@code state}: the journal sequence number the file contains, the last port and the counts
- * of each map.
+ * <p>The MapDB file: maps {@code lease}, {@code reservation} and {@code event}, each from a chunk
+ * number to up to {@value #CHUNK} entries in the store's own {@link Codec} form behind a CRC, and
+ * {@code state}: the journal sequence number the file contains, the last port and the number of
+ * entries of each kind.
  *
  * <p>A {@code portd.lock} file, locked while the store is open, keeps a second daemon off the data.
  */
@@ -50,6 +49,7 @@ public final class Store implements Closeable {
     static final String LOCK = "portd.lock";
     static final String STATE = "state";
     private static final String NEW = FILE + ".new";
+    private static final int CHUNK = 512;
 
     private final Path dir;
     private final Path file;
@@ -91,7 +91,9 @@ public final class Store implements Closeable {
             lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             FileLock lock = tryLock(lockChannel, file);
             Files.deleteIfExists(dir.resolve(NEW)); // a checkpoint a crash interrupted: the old file stands
+            long t0 = System.nanoTime();
             Loaded loaded = Files.exists(file) ? read(file, legacyRows) : new Loaded(PortTable.EMPTY, 0);
+            long t1 = System.nanoTime();
             Journal.Opened j = Journal.open(dir, loaded.seq, preparer);
             PortTable t = loaded.table;
             for (JournalReader.Record r : j.records()) {
@@ -103,10 +105,9 @@ public final class Store implements Closeable {
                             + describe(e));
                 }
             }
-            if (!j.records().isEmpty()) {
-                log.info("replayed {} journal records after the store's {} (up to {})", j.records().size(),
-                        loaded.seq, j.lastSeq());
-            }
+            log.info("opened the store: {} leases from {} in {} ms, {} journal records after its record {} replayed in {} ms",
+                    t.leaseCount(), file, (t1 - t0) / 1_000_000, j.records().size(), loaded.seq,
+                    (System.nanoTime() - t1) / 1_000_000);
             return new Store(dir, lockChannel, lock, j.journal(), t, j.lastSeq());
         } catch (StoreException e) {
             closeQuietly(lockChannel);
@@ -182,19 +183,15 @@ public final class Store implements Closeable {
         try {
             Codec.Counts c = Codec.counts(Codec.unsealed(stateMap(db).get(STATE)));
             List<Lease> leases = new ArrayList<>(c.leases());
-            for (Map.Entry<String, byte[]> e : bytesMap(db, "lease", Serializer.STRING).entrySet()) {
-                leases.add(keyed(e.getKey(), Codec.lease(Codec.unsealed(e.getValue())), Lease::service));
-            }
+            unchunk(db, "lease", Codec.LEASE_IN, leases);
+            List<Map.Entry<Integer, String>> rs = new ArrayList<>(c.reservations());
+            unchunk(db, "reservation", Codec.RESERVATION_IN, rs);
             Map<Integer, String> reserved = new HashMap<>();
-            for (Map.Entry<Integer, byte[]> e : bytesMap(db, "reservation", Serializer.INTEGER).entrySet()) {
-                Map.Entry<Integer, String> r = keyed(e.getKey(), Codec.reservation(Codec.unsealed(e.getValue())),
-                        Map.Entry::getKey);
+            for (Map.Entry<Integer, String> r : rs) {
                 reserved.put(r.getKey(), r.getValue());
             }
             List<Event> history = new ArrayList<>(c.events());
-            for (Map.Entry<Long, byte[]> e : bytesMap(db, "event", Serializer.LONG).entrySet()) {
-                history.add(keyed(e.getKey(), Codec.event(Codec.unsealed(e.getValue())), Event::seq));
-            }
+            unchunk(db, "event", Codec.EVENT_IN, history);
             if (leases.size() != c.leases() || reserved.size() != c.reservations() || history.size() != c.events()) {
                 throw new IOException("its entries do not match their checksum (counts differ)");
             }
@@ -204,21 +201,16 @@ public final class Store implements Closeable {
         }
     }
 
-    /** {@code value}, after checking that it is stored under its own key (a damaged key is damage too). */
-    private static <K, V> V keyed(K key, V value, Function<V, K> keyOf) throws IOException {
-        if (!key.equals(keyOf.apply(value))) {
-            throw new IOException("its entries do not match their checksum (key " + key + ")");
+    private static <T> void unchunk(DB db, String name, Codec.Reads<T> r, List<T> to) throws IOException {
+        for (byte[] v : db.treeMap(name, Serializer.INTEGER, Serializer.BYTE_ARRAY).open().values()) {
+            Codec.unchunk(Codec.unsealed(v), r, to);
         }
-        return value;
     }
 
     private static Map<String, byte[]> stateMap(DB db) {
-        return bytesMap(db, STATE, Serializer.STRING);
+        return db.treeMap(STATE, Serializer.STRING, Serializer.BYTE_ARRAY).open();
     }
 
-    private static <K> Map<K, byte[]> bytesMap(DB db, String name, org.mapdb.serializer.GroupSerializer<K> keys) {
-        return db.treeMap(name, keys, Serializer.BYTE_ARRAY).open();
-    }
 
     /**
      * Writes {@code t}, which contains the journal up to {@code seq}, as the store file of {@code dir}:
@@ -231,12 +223,9 @@ public final class Store implements Closeable {
         try {
             DB db = DBMaker.fileDB(tmp.toFile()).fileChannelEnable().fileLockDisable().make();
             try {
-                List<Lease> leases = new ArrayList<>(t.leases());
-                leases.sort(Comparator.comparing(Lease::service));
-                sorted(db, "lease", Serializer.STRING, leases.iterator(), l -> new Pair<>(l.service(), Codec.lease(l)));
-                sorted(db, "reservation", Serializer.INTEGER, t.reservations().entrySet().iterator(),
-                        r -> new Pair<>(r.getKey(), Codec.reservation(r.getKey(), r.getValue())));
-                sorted(db, "event", Serializer.LONG, t.history().iterator(), e -> new Pair<>(e.seq(), Codec.event(e)));
+                chunked(db, "lease", new ArrayList<>(t.leases()), Codec.LEASE_OUT);
+                chunked(db, "reservation", new ArrayList<>(t.reservations().entrySet()), Codec.RESERVATION_OUT);
+                chunked(db, "event", new ArrayList<>(t.history()), Codec.EVENT_OUT);
                 db.treeMap(STATE, Serializer.STRING, Serializer.BYTE_ARRAY).create().put(STATE, Codec.sealed(Codec.counts(new Codec.Counts(seq, t.lastPort(), t.leaseCount(),
                         t.reservations().size(), t.history().size()))));
             } finally {
@@ -253,22 +242,24 @@ public final class Store implements Closeable {
         }
     }
 
-    /** One map of the file, bulk-built from entries in ascending key order (MapDB's fast path for a new tree). */
-    private static <T, K> void sorted(DB db, String name, org.mapdb.serializer.GroupSerializer<K> keys, Iterator<T> items,
-                                      Function<T, Pair<K, byte[]>> entry) {
-        Iterator<Pair<K, byte[]>> pairs = new Iterator<>() {
+    /** One map of the file: chunk number to {@value #CHUNK} items, bulk-built in key order. */
+    private static <T> void chunked(DB db, String name, List<T> items, Codec.Writes<T> w) {
+        int chunks = (items.size() + CHUNK - 1) / CHUNK;
+        Iterator<Pair<Integer, byte[]>> pairs = new Iterator<>() {
+            int next;
+
             @Override
             public boolean hasNext() {
-                return items.hasNext();
+                return next < chunks;
             }
 
             @Override
-            public Pair<K, byte[]> next() {
-                Pair<K, byte[]> p = entry.apply(items.next());
-                return new Pair<>(p.getFirst(), Codec.sealed(p.getSecond()));
+            public Pair<Integer, byte[]> next() {
+                List<T> part = items.subList(next * CHUNK, Math.min(items.size(), (next + 1) * CHUNK));
+                return new Pair<>(next++, Codec.sealed(Codec.chunk(part, w)));
             }
         };
-        db.treeMap(name, keys, Serializer.BYTE_ARRAY).createFrom(pairs);
+        db.treeMap(name, Serializer.INTEGER, Serializer.BYTE_ARRAY).createFrom(pairs);
     }
 
     /** Makes a rename or a new file in {@code dir} durable. */

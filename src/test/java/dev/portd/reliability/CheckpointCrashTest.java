@@ -54,7 +54,7 @@ class CheckpointCrashTest {
 
     private void start() throws Exception {
         daemon = ChildDaemon.start(socket(), dir.resolve("log-" + (++starts)), Map.of(), "--socket", socket().toString(),
-                "--data", dir.resolve("data").toString(), "--range", "20000-59999", "--max-leases-per-uid", "1000000",
+                "--data", dir.resolve("data").toString(), "--range", "20000-64999", "--max-leases-per-uid", "1000000",
                 "--backup-interval", "0", "--event-loops", "2");
     }
 
@@ -92,7 +92,7 @@ class CheckpointCrashTest {
         int hit = 0;
         for (int round = 0; round < ROUNDS; round++) {
             int r = round;
-            Load load = Load.start(socket(), 4, 8, 5000, (c, i) -> "ALLOC r" + r + "-" + c + "-" + i);
+            Load load = Load.start(socket(), 2, 1, 1500, (c, i) -> "ALLOC r" + r + "-" + c + "-" + i);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (!Files.exists(fresh) && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
