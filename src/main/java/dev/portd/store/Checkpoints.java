@@ -70,7 +70,7 @@ public final class Checkpoints implements AutoCloseable {
             lastSeq = c.seq();
             lastMillis = System.currentTimeMillis();
             if (failing) {
-                log.warn("checkpoints work again; the journal up to record {} is in {}", c.seq(), store.file());
+                log.info("checkpoints work again; the journal up to record {} is in {}", c.seq(), store.file());
                 failing = false;
             }
             log.debug("checkpoint up to record {} ({} leases) in {} ms", c.seq(), c.table().leaseCount(),

@@ -58,6 +58,7 @@ final class Journal implements Closeable {
     private long allocated;               // its zero-filled size
     private CompletableFuture<Void> next = CompletableFuture.completedFuture(null);
     private boolean dirty;                // a failed append may have left bytes after position
+    private volatile long bytes;          // for STATS and JMX, which must not wait for an append
 
     private Journal(Path dir, Executor preparer, List<Segment> segments, FileChannel channel, long position)
             throws IOException {
@@ -128,6 +129,7 @@ final class Journal implements Closeable {
             ch.close();
             throw e;
         }
+        j.countBytes();
         j.prepareNext();
         return new Opened(j, read.records(), Math.max(checkpointSeq, read.lastSeq()), read.cutBytes());
     }
@@ -195,6 +197,7 @@ final class Journal implements Closeable {
         position = 0;
         allocated = ch.size();
         segments.add(new Segment(number, file, 0));
+        countBytes();
         prepareNext();
     }
 
@@ -261,20 +264,25 @@ final class Journal implements Closeable {
                 log.warn("cannot delete the journal segment {}: {}", s.file, Store.describe(e));
             }
         }
+        countBytes();
         return dropped;
     }
 
-    /** Bytes of journal on disk (whole segments, as allocated). */
-    synchronized long bytes() {
+    /** Bytes of journal on disk (whole segments, as allocated); read without the lock, from any thread. */
+    long bytes() {
+        return bytes;
+    }
+
+    private void countBytes() {
         long n = 0;
-        for (Segment s : segments) {
+        for (Segment seg : segments) {
             try {
-                n += Files.size(s.file);
+                n += Files.size(seg.file);
             } catch (IOException e) {
                 // deleted meanwhile
             }
         }
-        return n;
+        bytes = n;
     }
 
     @Override

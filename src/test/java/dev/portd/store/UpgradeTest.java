@@ -12,6 +12,8 @@ import dev.portd.testing.ChildDaemon;
 import dev.portd.testing.LineClient;
 import dev.portd.testing.TestDaemon;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +75,35 @@ class UpgradeTest {
 
         PortTable again = Stores.read(data); // the converted file, read as today's format
         check(want, again);
+    }
+
+    /**
+     * 0.1.0 killed between forcing its redo file and finishing its in-place writes: the redo file holds
+     * the true bytes of a region of portd.db that is garbage. The conversion applies it first. A redo
+     * file that is not complete (its CRC fails) is from a commit that never touched portd.db: ignored.
+     */
+    @Test
+    void a010RedoFileLeftByACrashIsAppliedFirst() throws Exception {
+        Snapshot.Content want = backup();
+        Path db = data.resolve(Store.FILE);
+        byte[] b = Files.readAllBytes(db);
+        byte[] truth = java.util.Arrays.copyOfRange(b, 0, 4096);
+        ByteBuffer redo = ByteBuffer.allocate(8 + 4 + 8 + 4 + truth.length + 4);
+        redo.putLong(0x706f7274_64524431L).putInt(1).putLong(0).putInt(truth.length).put(truth);
+        CRC32C crc = new CRC32C();
+        crc.update(redo.array(), 0, redo.position());
+        redo.putInt((int) crc.getValue());
+        Files.write(data.resolve(Legacy.REDO), redo.array());
+        java.util.Arrays.fill(b, 0, 4096, (byte) 0x5a); // the header and the first records, torn
+        Files.write(db, b);
+        check(want, Stores.read(data));
+
+        cleanUp();
+        copyFixture();
+        byte[] torn = redo.array().clone();
+        torn[torn.length - 1] ^= 1;
+        Files.write(data.resolve(Legacy.REDO), torn);
+        check(want, Stores.read(data));
     }
 
     private static void check(Snapshot.Content want, PortTable got) {
