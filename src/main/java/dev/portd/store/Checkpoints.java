@@ -44,7 +44,7 @@ public final class Checkpoints implements AutoCloseable {
     public void start(Store store, Supplier<Writer.Committed> source) {
         this.store = store;
         this.source = source;
-        this.lastSeq = source.get().seq();
+        this.lastSeq = store.checkpointSeq(); // what a start replayed is checkpointed like anything else
         this.lastTry = System.currentTimeMillis();
         thread.scheduleWithFixedDelay(this::maybe, POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
     }

@@ -191,7 +191,15 @@ final class Journal implements Closeable {
                 throw new IOException("cannot make the journal segment " + file + ": " + Store.describe(e), e);
             }
         }
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (java.nio.file.AccessDeniedException e) {
+            // Prepared before jsvc dropped privileges (owned by root): made again as the daemon's user.
+            Files.delete(file);
+            prepare(file);
+            ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
         channel.close();
         channel = ch;
         position = 0;

@@ -58,8 +58,10 @@ public final class Store implements Closeable {
     private final Journal journal;
     private final PortTable table;
     private final long seq;
+    private final long checkpointSeq;
 
-    private Store(Path dir, FileChannel lockChannel, FileLock lock, Journal journal, PortTable table, long seq) {
+    private Store(Path dir, FileChannel lockChannel, FileLock lock, Journal journal, PortTable table, long seq,
+                  long checkpointSeq) {
         this.dir = dir;
         this.file = dir.resolve(FILE);
         this.lockChannel = lockChannel;
@@ -67,6 +69,7 @@ public final class Store implements Closeable {
         this.journal = journal;
         this.table = table;
         this.seq = seq;
+        this.checkpointSeq = checkpointSeq;
     }
 
     /**
@@ -108,7 +111,7 @@ public final class Store implements Closeable {
             log.info("opened the store: {} leases from {} in {} ms, {} journal records after its record {} replayed in {} ms",
                     t.leaseCount(), file, (t1 - t0) / 1_000_000, j.records().size(), loaded.seq,
                     (System.nanoTime() - t1) / 1_000_000);
-            return new Store(dir, lockChannel, lock, j.journal(), t, j.lastSeq());
+            return new Store(dir, lockChannel, lock, j.journal(), t, j.lastSeq(), loaded.seq);
         } catch (StoreException e) {
             closeQuietly(lockChannel);
             throw e;
@@ -277,6 +280,11 @@ public final class Store implements Closeable {
     /** The sequence number of the last journal record (0 when none). */
     public long seq() {
         return seq;
+    }
+
+    /** The last journal record the MapDB file held when the store was opened. */
+    public long checkpointSeq() {
+        return checkpointSeq;
     }
 
     /** Makes the batch durable as journal record {@code seq}: one write, one fdatasync. */
