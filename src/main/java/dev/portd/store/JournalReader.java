@@ -15,9 +15,13 @@ import java.util.List;
  * when no good record follows it anywhere. Anything else is damage: a bad record with good ones after
  * it, a bad record in a segment that is not the last one written, a sequence number that does not
  * follow its predecessor, or missing records after the checkpoint. Damage refuses the start; records
- * after it were acknowledged and cutting them would lose them.
+ * after it were acknowledged and cutting them would lose them. Damage confined to records the MapDB
+ * file already holds (the next good record is at most one past its checkpoint) is skipped with a
+ * warning: nothing there is needed.
  */
 final class JournalReader {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Journal.class);
+
     private JournalReader() {}
 
     record Record(long seq, byte[] payload) {}
@@ -52,54 +56,78 @@ final class JournalReader {
             Path file = files.get(i);
             ByteBuffer in = ByteBuffer.wrap(b);
             int pos = 0;
-            String bad = null;
-            while (pos + Journal.HEADER <= b.length) {
-                int len = in.getInt(pos);
-                long seq = in.getLong(pos + 8);
-                if (len == 0 && in.getInt(pos + 4) == 0 && seq == 0) {
-                    break; // the zeros after the last record
+            while (true) {
+                String bad = null;
+                while (pos + Journal.HEADER <= b.length) {
+                    int len = in.getInt(pos);
+                    long seq = in.getLong(pos + 8);
+                    if (len == 0 && in.getInt(pos + 4) == 0 && seq == 0) {
+                        break; // the zeros after the last record
+                    }
+                    bad = check(b, pos, len);
+                    if (bad != null) {
+                        break;
+                    }
+                    if (prev == 0 ? seq > checkpointSeq + 1 || seq < 1
+                            : seq != prev + 1 && seq > checkpointSeq + 1) {
+                        throw StoreException.journalDamaged(file, pos, prev == 0
+                                ? "its first record is number " + seq + " but the store holds up to " + checkpointSeq
+                                : "record " + seq + " follows record " + prev);
+                    }
+                    if (seq > checkpointSeq) {
+                        byte[] payload = new byte[len];
+                        System.arraycopy(b, pos + Journal.HEADER, payload, 0, len);
+                        records.add(new Record(seq, payload));
+                    }
+                    prev = seq;
+                    lastSeqs[i] = seq;
+                    pos += Journal.HEADER + len;
                 }
-                bad = check(b, pos, len);
-                if (bad != null) {
+                if (nonZeroFrom(b, pos) < 0) {
+                    break; // a clean end: only zeros (or nothing) after the last good record
+                }
+                if (bad == null) {
+                    bad = pos + Journal.HEADER > b.length ? "the record is cut short" : "a record was erased";
+                }
+                // What follows the bad bytes decides: nothing good (a torn last record), records the store
+                // file already holds (harmless), or records it needs (damage).
+                int good = goodRecordAfter(b, pos + 1, prev);
+                long following = good >= 0 ? in.getLong(good + 8) : firstGoodSeq(contents, i + 1, lastData, prev);
+                if (following < 0 && i == lastData) {
+                    cut = b.length - pos;
                     break;
                 }
-                if (prev == 0 ? seq > checkpointSeq + 1 || seq < 1
-                        : seq != prev + 1 && seq > checkpointSeq + 1) {
-                    throw StoreException.journalDamaged(file, pos, prev == 0
-                            ? "its first record is number " + seq + " but the store holds up to " + checkpointSeq
-                            : "record " + seq + " follows record " + prev);
+                if (following < 0 || following > checkpointSeq + 1) {
+                    throw StoreException.journalDamaged(file, pos, bad + (following < 0
+                            ? ", and later segments hold no good record" : good >= 0
+                            ? ", and a good record follows at offset " + good : ", and later segments hold records"));
                 }
-                if (seq > checkpointSeq) {
-                    byte[] payload = new byte[len];
-                    System.arraycopy(b, pos + Journal.HEADER, payload, 0, len);
-                    records.add(new Record(seq, payload));
+                log.warn("the journal {} is damaged at offset {} ({}), but only where {} already holds the records:"
+                        + " skipped", file, pos, bad, Store.FILE);
+                if (good < 0) {
+                    pos = b.length;
+                    break;
                 }
-                prev = seq;
-                lastSeqs[i] = seq;
-                pos += Journal.HEADER + len;
+                pos = good;
             }
-            if (pos + Journal.HEADER > b.length && pos < b.length && nonZeroFrom(b, pos) >= 0) {
-                bad = "the record is cut short";
+            if (i == lastData) {
+                end = pos;
             }
-            if (i < lastData) {
-                if (bad != null) {
-                    throw StoreException.journalDamaged(file, pos, bad + ", and later segments hold records");
-                }
-                continue;
-            }
-            // The last segment with data: a bad record is torn only if no good record follows it.
-            int after = nonZeroFrom(b, pos);
-            if (after >= 0) {
-                int good = goodRecordAfter(b, pos + 1, prev);
-                if (good >= 0) {
-                    throw StoreException.journalDamaged(file, pos, (bad == null ? "a record was erased" : bad)
-                            + ", and a good record follows at offset " + good);
-                }
-                cut = b.length - pos;
-            }
-            end = pos;
         }
         return new Result(records, lastSeqs, Math.max(lastData, 0), end, cut, prev);
+    }
+
+    /** The number of the first good record in segments {@code from..to}, or -1. */
+    private static long firstGoodSeq(List<byte[]> contents, int from, int to, long prev) {
+        for (int j = from; j <= to; j++) {
+            byte[] b = contents.get(j);
+            int at = b.length >= Journal.HEADER && check(b, 0, ByteBuffer.wrap(b).getInt(0)) == null ? 0
+                    : goodRecordAfter(b, 0, prev);
+            if (at >= 0) {
+                return ByteBuffer.wrap(b).getLong(at + 8);
+            }
+        }
+        return -1;
     }
 
     /** Why the record at {@code pos} is not a good one, or null if it is. */

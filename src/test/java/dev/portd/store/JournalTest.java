@@ -153,6 +153,28 @@ class JournalTest {
         }
     }
 
+    /** Damage among records the MapDB file already holds loses nothing: skipped, with a warning. */
+    @Test
+    void damageOnlyAmongRecordsTheStoreHoldsIsSkipped() throws Exception {
+        Path data = dir.resolve("data");
+        List<PortTable> tables = allocs(data, 6, "d");
+        Store.write(data, tables.get(4), 4); // a checkpoint holding records 1-4
+        List<Integer> at = offsets(segment(data));
+        byte[] whole = Files.readAllBytes(segment(data));
+        byte[] b = whole.clone();
+        b[at.get(2) + 20] ^= 0x04; // record 3: covered
+        Files.write(segment(data), b);
+        try (Store s = Stores.open(data)) {
+            assertEquals(6, s.seq());
+            assertEquals(rows(tables.get(6)), rows(s.table()));
+        }
+        b = whole.clone();
+        b[at.get(4) + 20] ^= 0x04; // record 5: not in the store file, and record 6 follows
+        Files.write(segment(data), b);
+        StoreException e = assertThrows(StoreException.class, () -> Stores.open(data).close());
+        assertTrue(e.getMessage().contains("is damaged at offset " + at.get(4)), e.getMessage());
+    }
+
     private static void assertArrayEquals(byte[] want, byte[] got, String message) {
         assertTrue(Arrays.equals(want, got), message);
     }
