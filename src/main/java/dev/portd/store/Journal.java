@@ -148,10 +148,20 @@ final class Journal implements Closeable {
             roll();
         }
         dirty = true;
-        for (long at = position; record.hasRemaining(); ) {
-            at += channel.write(record, at);
+        try {
+            for (long at = position; record.hasRemaining(); ) {
+                at += channel.write(record, at);
+            }
+            channel.force(false);
+        } catch (IOException e) {
+            try {
+                cutBack(); // now, so a crash before the next append cannot bring back a record answered ERR STORE
+            } catch (IOException again) {
+                log.warn("cannot cut the journal back after a failed append; the next append tries again: {}",
+                        Store.describe(again));
+            }
+            throw e;
         }
-        channel.force(false);
         dirty = false;
         position += record.limit();
         segments.get(segments.size() - 1).lastSeq = seq;

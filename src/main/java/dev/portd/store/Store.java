@@ -95,6 +95,9 @@ public final class Store implements Closeable {
             FileLock lock = tryLock(lockChannel, file);
             Files.deleteIfExists(dir.resolve(NEW)); // a checkpoint a crash interrupted: the old file stands
             long t0 = System.nanoTime();
+            if (!Files.exists(file) && Journal.files(dir).isEmpty()) {
+                write(dir, PortTable.EMPTY, 0); // a new store: its file exists from the first start on
+            }
             Loaded loaded = Files.exists(file) ? read(file, legacyRows) : new Loaded(PortTable.EMPTY, 0);
             long t1 = System.nanoTime();
             Journal.Opened j = Journal.open(dir, loaded.seq, preparer);
