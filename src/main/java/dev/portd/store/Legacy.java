@@ -34,7 +34,7 @@ final class Legacy {
 
     /** Whether {@code file} is a 0.1.0 store (it has the maps 0.1.0 made, none of today's). */
     static boolean is(DB db) {
-        return db.exists("leases") && !db.exists(Store.STATE);
+        return db.exists("leases") && !db.exists(StoreFile.STATE);
     }
 
     /** Applies a complete redo file left by a crash, as 0.1.0 would have at its next start. */
