@@ -42,7 +42,7 @@ public final class Monitor implements PortUse {
     /** How often waiters and ttl deadlines are looked at. */
     static final long TICK_MILLIS = 100;
 
-    private final Writer writer;
+    private final Writer<Reply> writer;
     private final Prober prober = new Prober();
     private final Caller self;
     private final Timer probeTimer;
@@ -62,7 +62,7 @@ public final class Monitor implements PortUse {
     private volatile long intervalMillis;
     private ScheduledFuture<?> periodic;
 
-    public Monitor(Writer writer, long intervalMillis, MetricRegistry metrics) {
+    public Monitor(Writer<Reply> writer, long intervalMillis, MetricRegistry metrics) {
         this.writer = writer;
         this.intervalMillis = intervalMillis;
         this.self = new Caller(Paths.uid(), (int) ProcessHandle.current().pid(), "portd");

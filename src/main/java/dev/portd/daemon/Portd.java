@@ -7,9 +7,11 @@ import dev.portd.log.Logging;
 import dev.portd.protocol.Context;
 import dev.portd.protocol.Reply;
 import dev.portd.protocol.Row;
+import dev.portd.protocol.WriterAnswers;
 import dev.portd.server.PortdServer;
 import dev.portd.server.ServerStats;
-import dev.portd.store.Backups;
+import dev.portd.backup.Backups;
+import dev.portd.store.Checkpoints;
 import dev.portd.store.Store;
 import dev.portd.store.Writer;
 import dev.portd.systemd.SocketActivation;
@@ -40,7 +42,8 @@ public final class Portd implements Context {
     private final long startedNanos = System.nanoTime();
     private TableConfig tableConfig;
     private Store store;
-    private Writer writer;
+    private Writer<Reply> writer;
+    private final Checkpoints checkpoints = new Checkpoints();
     private ServerStats serverStats;
     private PortdServer server;
     private Monitor monitor;
@@ -68,9 +71,8 @@ public final class Portd implements Context {
         tableConfig = new TableConfig(range[0], range[1], config.policy(), Paths.uid(),
                 config.integer("max_leases_per_uid"), config.integer("history_max"));
         DataDir.check(config.data());
-        store = Store.open(config.data());
-        PortTable table = store.load();
-        writer = new Writer(store, table, tableConfig, () -> monitor, metrics);
+        store = Store.open(config.data(), tableConfig.historyMax(), Row::parse, checkpoints.executor());
+        writer = new Writer<>(store, tableConfig, () -> monitor, metrics, WriterAnswers.INSTANCE);
         writer.addListener(new EventLog());
         monitor = new Monitor(writer, config.millis("probe_interval"), metrics);
         serverStats = new ServerStats(config.integer("max_connections"), metrics);
@@ -88,6 +90,7 @@ public final class Portd implements Context {
 
     public void start() throws IOException, InterruptedException {
         writer.start();
+        checkpoints.start(store, writer::committed);
         monitor.start();
         int leases = writer.table().leaseCount(); // before clients are served: the count at start, not after them
         server.start();
@@ -141,9 +144,9 @@ public final class Portd implements Context {
         if (backups != null) {
             backups.close();
         }
-        Store s = writer != null ? writer.store() : store; // the writer reopens the store after a failed commit
-        if (s != null) {
-            s.close();
+        checkpoints.close(); // after the writer: the last checkpoint holds everything answered
+        if (store != null) {
+            store.close();
         }
         store = null;
         long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -169,7 +172,7 @@ public final class Portd implements Context {
         return backups;
     }
 
-    public Writer writer() {
+    public Writer<Reply> writer() {
         return writer;
     }
 
@@ -180,6 +183,10 @@ public final class Portd implements Context {
 
     public ServerStats serverStats() {
         return serverStats;
+    }
+
+    public Checkpoints checkpoints() {
+        return checkpoints;
     }
 
     /** The open store, or null once stopped. */
@@ -224,7 +231,7 @@ public final class Portd implements Context {
     }
 
     @Override
-    public void submit(Caller caller, Writer.Change change, Consumer<Reply> done) {
+    public void submit(Caller caller, Writer.Change<Reply> change, Consumer<Reply> done) {
         writer.submit(caller, change, done);
     }
 
@@ -273,8 +280,11 @@ public final class Portd implements Context {
         rows.put("sockets", monitor.occupancy().socketCount());
         rows.put("last_backup", backups.lastMillis() == 0 ? "never" : dev.portd.protocol.Values.time(backups.lastMillis()));
         Store s = writer.store();
-        rows.put("store", s == null ? "unavailable" : s.file().toString());
-        rows.put("store_bytes", s == null ? -1 : s.fileBytes());
+        rows.put("store", s.file().toString());
+        rows.put("store_bytes", s.fileBytes());
+        rows.put("journal_bytes", s.journalBytes());
+        rows.put("last_checkpoint", checkpoints.lastMillis() == 0 ? "never" : dev.portd.protocol.Values.time(checkpoints.lastMillis()));
+        rows.put("records_since_checkpoint", checkpoints.recordsSince());
         rows.put("transport", server.transport());
         rows.put("portserver", server.portserverAddress());
         serverStats.addPortserverTo(rows);

@@ -2,7 +2,7 @@ package dev.portd.daemon;
 
 import dev.portd.protocol.Values;
 import dev.portd.server.PortdServer;
-import dev.portd.store.Backups;
+import dev.portd.backup.Backups;
 import dev.portd.store.StoreException;
 import dev.portd.systemd.SystemdNotify;
 import java.nio.file.Path;
@@ -129,13 +129,19 @@ public final class PortdDaemon implements Daemon {
 
     /**
      * For a damaged store only: the newest backup, what restoring it loses, and the command that does it
-     * (as the data directory's owner). Nothing else advises a restore.
+     * (as the data directory's owner). For a damaged journal only the newest backup, and what restoring it
+     * would lose: the journal holds changes acknowledged after it. Nothing else advises a restore.
      */
     private String restoreHint(StoreException e, Config config) {
         if (e.kind() != StoreException.Kind.DAMAGED) {
             return "";
         }
         Path backups = config.data().resolve("backups");
+        if (e.inJournal()) {
+            return Backups.newest(backups)
+                    .map(b -> StoreException.journalBackupNote(b.file(), Values.time(b.timeMillis())))
+                    .orElse(StoreException.noBackupAdvice(backups));
+        }
         // INVOCATION_ID: started by systemd, where a connection to portd.socket would start portd again.
         String stop = env.containsKey("INVOCATION_ID") ? "stop portd (systemctl stop portd.socket portd.service)" : "stop portd";
         return Backups.newest(backups)

@@ -1,19 +1,18 @@
 package dev.portd.daemon;
 
-import dev.portd.store.Snapshot;
+import dev.portd.backup.Snapshot;
 import dev.portd.store.Store;
 import dev.portd.store.StoreException;
 import dev.portd.table.Event;
 import dev.portd.table.PortTable;
+import dev.portd.protocol.Row;
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -23,7 +22,7 @@ import java.util.List;
 /**
  * {@code portd --restore FILE}: rebuilds the store from a backup while the daemon is stopped. The
  * backup is checked whole before anything is touched; the store it replaces (damaged or not) is moved
- * aside as {@code portd.db.damaged-<time>} with its write-ahead log, never deleted or overwritten.
+ * aside as {@code portd.db.damaged-<time>} with its journal, never deleted or overwritten.
  */
 final class Restore {
     private Restore() {}
@@ -73,21 +72,28 @@ final class Restore {
             throw new RefusedException("cannot restore: " + e.getMessage(), ExitStatus.of(e));
         }
         long now = System.currentTimeMillis();
-        List<Path> moved;
-        try {
-            Files.createDirectories(data);
-            moved = moveAside(data, STAMP.format(Instant.ofEpochMilli(now)));
-        } catch (IOException e) {
-            throw new RefusedException("cannot restore: " + e.getMessage());
-        }
         PortTable base = content.table();
         List<Event> history = new ArrayList<>(content.history());
         history.add(new Event(base.nextSeq(), now, "restore", null, 0, 0, Paths.uid(), (int) ProcessHandle.current().pid(),
                 "from " + backup.getFileName() + " (" + content.leases().size() + " leases)"));
         PortTable table = PortTable.load(content.leases(), content.reservations(), history, content.lastPort());
-        try (Store store = Store.open(data)) {
-            store.replaceAll(table);
-            store.load(); // read back and check, as the daemon will at start
+        List<Path> moved;
+        try {
+            Files.createDirectories(data);
+            try (Closeable lock = Store.lockForTool(data)) {
+                if (lock == null) {
+                    throw new RefusedException("the store " + data.resolve(Store.FILE)
+                            + " is in use by another process (a running portd?)");
+                }
+                moved = moveAside(data, STAMP.format(Instant.ofEpochMilli(now)));
+                Store.write(data, table, 0);
+            }
+        } catch (IOException e) {
+            throw new RefusedException("cannot restore: " + e.getMessage());
+        }
+        // Read back and check, as the daemon will at start.
+        try (Store store = Store.open(data, config.integer("history_max"), Row::parse, Runnable::run)) {
+            store.table();
         } catch (StoreException e) {
             throw new RefusedException("restore into " + data + " failed: " + e.getMessage());
         }
@@ -160,23 +166,9 @@ final class Restore {
         }
     }
 
-    /**
-     * Renames portd.db and its WAL files to NAME.damaged-STAMP. Refuses if another process holds the
-     * store's lock (a daemon on another socket): renaming its files under it would lose its writes.
-     */
+    /** Renames portd.db and its journal (and a 0.1.0 store's files) to NAME.damaged-STAMP. */
     private static List<Path> moveAside(Path data, String stamp) throws IOException, RefusedException {
         List<Path> files = Store.files(data);
-        Path db = data.resolve(Store.FILE);
-        if (Files.exists(db)) {
-            try (FileChannel ch = FileChannel.open(db, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                 FileLock lock = ch.tryLock()) {
-                if (lock == null) {
-                    throw new RefusedException("the store " + db + " is in use by another process (a running portd?)");
-                }
-            } catch (java.nio.channels.OverlappingFileLockException e) {
-                throw new RefusedException("the store " + db + " is open in this process");
-            }
-        }
         List<Path> moved = new ArrayList<>();
         for (Path f : files) {
             Path aside = f.resolveSibling(f.getFileName() + ".damaged-" + stamp);

@@ -52,6 +52,7 @@ public final class Jmx implements Closeable {
     private final List<ObjectName> registered = new ArrayList<>();
     private final HistoryBean history;
     private final LeaseBeans leases;
+    private PortTable synced; // the newest table handed over, JMX thread only
     private JmxReporter reporter;
     private JmxConnector connector;
     private volatile boolean closed;
@@ -155,7 +156,10 @@ public final class Jmx implements Closeable {
     private void deliver(List<Event> events) {
         PortTable t = newest.getAndSet(null);
         if (t != null) {
-            leases.sync(t); // before the notifications, so a listener told of an alloc finds the lease's bean
+            synced = t;
+        }
+        if (synced != null) {
+            leases.sync(synced, events); // before the notifications, so a listener told of an alloc finds the lease's bean
         }
         history.publish(events);
     }

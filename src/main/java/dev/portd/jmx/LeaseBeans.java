@@ -1,10 +1,12 @@
 package dev.portd.jmx;
 
 import dev.portd.daemon.Portd;
+import dev.portd.table.Event;
 import dev.portd.table.Lease;
 import dev.portd.table.PortTable;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -23,13 +25,44 @@ final class LeaseBeans {
     private final Portd portd;
     private final MBeanServer server;
     private final Map<String, ObjectName> registered = new HashMap<>();
+    private long lastFullSync;
 
     LeaseBeans(Portd portd, MBeanServer server) {
         this.portd = portd;
         this.server = server;
     }
 
+    /**
+     * Brings the beans in step after commits that recorded {@code events}. Every lease that begins or ends
+     * does so with an event naming its service, so only those are looked at; a whole-table comparison
+     * (which walks every lease) runs when the counts disagree, and at most once a second otherwise, to
+     * catch what dropped events hid. Walking the table after every commit cost more CPU than the
+     * writer itself under a stream of changes.
+     */
+    void sync(PortTable table, List<Event> events) {
+        for (Event e : events) {
+            String service = e.service();
+            if (service == null) {
+                continue;
+            }
+            Lease l = table.lease(service);
+            ObjectName name = registered.get(service);
+            if (l == null && name != null) {
+                unregister(name);
+                registered.remove(service);
+            } else if (l != null && name == null) {
+                register(l);
+            }
+        }
+        long now = System.nanoTime();
+        if (registered.size() != table.leaseCount() || now - lastFullSync > 1_000_000_000L) {
+            sync(table);
+        }
+    }
+
+    /** Compares every lease of the table with the beans. */
     void sync(PortTable table) {
+        lastFullSync = System.nanoTime();
         for (Iterator<Map.Entry<String, ObjectName>> it = registered.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, ObjectName> e = it.next();
             if (table.lease(e.getKey()) == null) {
@@ -42,14 +75,18 @@ final class LeaseBeans {
         }
         for (Lease l : table.leases()) {
             if (!registered.containsKey(l.service())) {
-                ObjectName name = Names.lease(l.service());
-                try {
-                    server.registerMBean(Beans.wrap(new LeaseBean(portd, l), LeaseMBean.class), name);
-                    registered.put(l.service(), name);
-                } catch (JMException e) {
-                    log.warn("cannot register {}: {}", name, e.toString());
-                }
+                register(l);
             }
+        }
+    }
+
+    private void register(Lease l) {
+        ObjectName name = Names.lease(l.service());
+        try {
+            server.registerMBean(Beans.wrap(new LeaseBean(portd, l), LeaseMBean.class), name);
+            registered.put(l.service(), name);
+        } catch (JMException e) {
+            log.warn("cannot register {}: {}", name, e.toString());
         }
     }
 

@@ -46,6 +46,23 @@ final class StoreBean implements StoreMBean {
     }
 
     @Override
+    public long getJournalBytes() {
+        Store s = portd.store();
+        return s == null ? -1 : s.journalBytes();
+    }
+
+    @Override
+    public String getLastCheckpointTime() {
+        long t = portd.checkpoints().lastMillis();
+        return t == 0 ? "never" : Values.time(t);
+    }
+
+    @Override
+    public long getRecordsSinceCheckpoint() {
+        return portd.checkpoints().recordsSince();
+    }
+
+    @Override
     public String getLastBackup() {
         Reply r = Operator.check(operator.run("BACKUPS", List.of(), Map.of()));
         String newest = "never";

@@ -18,7 +18,7 @@ public interface Context {
     PortUse portUse();
 
     /** Queues a change to the store writer; {@code done} runs after the commit, on the writer thread. */
-    void submit(Caller caller, Writer.Change change, Consumer<Reply> done);
+    void submit(Caller caller, Writer.Change<Reply> change, Consumer<Reply> done);
 
     /** The STATS figures, one key each. */
     Row stats();
@@ -32,5 +32,5 @@ public interface Context {
     Runnable await(int port, long timeoutMillis, Consumer<Reply> done);
 
     /** The table's JSON snapshots (BACKUP, BACKUPS). */
-    dev.portd.store.Backups backups();
+    dev.portd.backup.Backups backups();
 }

@@ -202,7 +202,7 @@ public final class Verbs {
     @FunctionalInterface
     interface WriteFn {
         /** Validates on the event loop; the returned change runs on the writer. */
-        Writer.Change prepare(Call c);
+        Writer.Change<Reply> prepare(Call c);
     }
 
     private static void read(String name, int min, int max, Set<String> keys, Set<String> flags, String usage,
@@ -277,7 +277,7 @@ public final class Verbs {
                 : Reply.error(ErrorCode.STORE, "backup failed: " + (e.getCause() == null ? e : e.getCause()))));
     }
 
-    private static Writer.Change alloc(Call c) {
+    private static Writer.Change<Reply> alloc(Call c) {
         String service = Values.service(c.arg(0));
         int port = c.portOption("port");
         int[] range = rangeOption(c);
@@ -337,7 +337,7 @@ public final class Verbs {
         return ms;
     }
 
-    private static Writer.Change release(Call c) {
+    private static Writer.Change<Reply> release(Call c) {
         if (c.has("port") == (c.arg(0) != null)) {
             throw PortdException.badRequest("RELEASE takes a service or port=N: " + c.verb().usage());
         }

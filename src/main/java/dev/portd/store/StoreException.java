@@ -4,7 +4,8 @@ import java.nio.file.Path;
 
 /**
  * The store could not be opened, read or made durable. The message says which file, why, and the
- * safe next step; {@link #kind()} says whether anything is damaged.
+ * safe next step; {@link #kind()} says whether anything is damaged. The factories below are the one
+ * place where those messages are worded.
  */
 public final class StoreException extends RuntimeException {
     /** What went wrong, which decides what an operator should do (and the daemon's exit status). */
@@ -19,28 +20,30 @@ public final class StoreException extends RuntimeException {
 
     private final Kind kind;
     private final Path damagedFile;
+    private final boolean journal;
 
     public StoreException(String message) {
-        this(message, null, Kind.OTHER, null);
+        this(message, null, Kind.OTHER, null, false);
     }
 
     public StoreException(String message, Throwable cause) {
-        this(message, cause, Kind.OTHER, null);
+        this(message, cause, Kind.OTHER, null, false);
     }
 
-    private StoreException(String message, Throwable cause, Kind kind, Path damagedFile) {
+    private StoreException(String message, Throwable cause, Kind kind, Path damagedFile, boolean journal) {
         super(message, cause);
         this.kind = kind;
         this.damagedFile = damagedFile;
+        this.journal = journal;
     }
 
     static StoreException damaged(Path file, String why, Throwable cause) {
-        return new StoreException("the store " + file + " is damaged: " + why, cause, Kind.DAMAGED, file);
+        return new StoreException("the store " + file + " is damaged: " + why, cause, Kind.DAMAGED, file, false);
     }
 
     /** {@code what} (a sentence naming the exact path and what this user cannot do with it): nothing is damaged. */
     public static StoreException permission(String what) {
-        return new StoreException(what, null, Kind.PERMISSION, null);
+        return new StoreException(what, null, Kind.PERMISSION, null, false);
     }
 
     /**
@@ -79,6 +82,15 @@ public final class StoreException extends RuntimeException {
                 + " (the damaged files are kept, renamed *.damaged-<time>)";
     }
 
+    /**
+     * The note after "the journal ... is damaged": a backup exists, but it lacks every change acknowledged
+     * after it, so it is named without advising a restore.
+     */
+    public static String journalBackupNote(Path backup, String taken) {
+        return "; the newest backup is " + backup + " (taken " + taken + "), but restoring it would lose every change"
+                + " acknowledged since then";
+    }
+
     /** The advice after "the store ... is damaged" when there is no backup to restore from. */
     public static String noBackupAdvice(Path backups) {
         return "; there is no backup in " + backups + " to restore from; the damaged files are left as they are";
@@ -88,8 +100,45 @@ public final class StoreException extends RuntimeException {
         return kind;
     }
 
-    /** The damaged store file, or null when the failure was something else (permissions, a lock, I/O). */
+    /**
+     * A journal record before the last one is bad (or one is missing). The records after it were
+     * acknowledged, so neither cutting the journal there nor restoring a backup is a safe next step.
+     * {@code offset} is -1 when the record is known only by its number.
+     */
+    static StoreException journalDamaged(Path file, long offset, String why) {
+        return new StoreException("the journal " + file + (offset >= 0 ? " is damaged at offset " + offset : " is damaged")
+                + ": " + why + ". portd did not start and changed nothing: changes acknowledged after that point are"
+                + " still in the journal, so keep the data directory as it is (copy it aside) and do not delete"
+                + " journal files", null, Kind.DAMAGED, file, true);
+    }
+
+    /** The store exists but cannot be opened: permissions, a read-only or full file system, I/O. */
+    static StoreException cannotOpen(Path file, String why, Throwable cause) {
+        return new StoreException("cannot open the store " + file + ": " + why, cause, Kind.OTHER, null, false);
+    }
+
+    /** The data directory does not exist and cannot be made. */
+    static StoreException cannotCreate(Path dir, Throwable cause) {
+        return new StoreException("cannot create the data directory " + dir + ": " + Store.describe(cause), cause,
+                Kind.OTHER, null, false);
+    }
+
+    /** Another process (another daemon) holds the store. */
+    static StoreException inUse(Path file) {
+        return new StoreException("the store " + file + " is in use by another process (another portd?)", null,
+                Kind.OTHER, null, false);
+    }
+
+    /** The damaged store file or journal segment, or null when the failure was something else (permissions, a lock, I/O). */
     public Path damagedFile() {
         return damagedFile;
+    }
+
+    /**
+     * True when the damage is in the journal: a backup lacks the acknowledged changes after it, so a
+     * restore must not be advised as the fix.
+     */
+    public boolean inJournal() {
+        return journal;
     }
 }

@@ -3,15 +3,13 @@ package dev.portd.store;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
-import dev.portd.protocol.ErrorCode;
-import dev.portd.protocol.PortdException;
-import dev.portd.protocol.Reply;
 import dev.portd.table.Caller;
 import dev.portd.table.Event;
 import dev.portd.table.PortTable;
 import dev.portd.table.PortUse;
 import dev.portd.table.TableConfig;
 import dev.portd.table.Txn;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -24,20 +22,38 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that changes the table. Changes are queued to it; it takes everything queued
- * (up to {@link #MAX_BATCH}), applies each to a working copy, commits the store once, publishes the
- * new table, and only then answers the batch (group commit). If the commit fails, every change of
- * the batch is answered {@code ERR STORE} and the published table stays as it was.
+ * (up to {@link #MAX_BATCH}), applies each to a working copy, appends the batch to the journal as one
+ * record (one write, one fdatasync), publishes the new table, and only then answers the batch (group
+ * commit). If the append fails, every change of the batch is answered as not durable and the
+ * published table stays as it was; the journal was cut back, so the next batch simply tries again.
+ *
+ * <p>Generic over what a change returns ({@code R}): the protocol's replies, for the verbs.
  */
-public final class Writer {
+public final class Writer<R> {
     private static final Logger log = LoggerFactory.getLogger(Writer.class);
 
     static final int MAX_BATCH = 1024;
     static final int QUEUE_CAPACITY = 65536;
 
-    /** One change, run on the writer thread against the batch's working copy. */
+    /** One change, run on the writer thread against the batch's working copy; throwing refuses it. */
     @FunctionalInterface
-    public interface Change {
-        Reply apply(Txn txn);
+    public interface Change<R> {
+        R apply(Txn txn);
+    }
+
+    /** The answers the writer gives itself, for changes it could not run or make durable. */
+    public interface Answers<R> {
+        /** The change threw: it was rolled back. */
+        R refused(RuntimeException e);
+
+        /** The batch could not be made durable; {@code why} names the failure. */
+        R notDurable(String why);
+
+        /** The queue is full or the writer is stopping. */
+        R busy(String why);
+
+        /** Whether {@code r} reports a change made (those become {@link #notDurable} when the append fails). */
+        boolean ok(R r);
     }
 
     /** Called on the writer thread after each commit that recorded events; must not block. */
@@ -46,29 +62,32 @@ public final class Writer {
         void committed(PortTable table, List<Event> events);
     }
 
-    private record Op(Caller caller, Change change, Consumer<Reply> done) {}
+    /** What readers see: a table and the number of the last journal record it contains. */
+    public record Committed(PortTable table, long seq) {}
 
-    private static final Op STOP = new Op(null, null, null);
+    private record Op<R>(Caller caller, Change<R> change, Consumer<R> done) {}
 
-    private volatile Store store; // null while it cannot be opened (see reopen)
-    private final java.nio.file.Path dir;
+    private final Op<R> stopOp = new Op<>(null, null, null);
+
+    private final Store store;
     private final TableConfig config;
     private final Supplier<PortUse> use;
-    private final BlockingQueue<Op> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final Answers<R> answers;
+    private final BlockingQueue<Op<R>> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private final Timer commitTimer;
     private final Histogram batchSizes;
-    private volatile PortTable published;
+    private volatile Committed committed;
     private volatile long lastCommitMillis;
     private volatile boolean stopping;
 
-    public Writer(Store store, PortTable initial, TableConfig config, Supplier<PortUse> use, MetricRegistry metrics) {
+    public Writer(Store store, TableConfig config, Supplier<PortUse> use, MetricRegistry metrics, Answers<R> answers) {
         this.store = store;
-        this.dir = store.file().getParent();
         this.config = config;
         this.use = use;
-        this.published = initial;
+        this.answers = answers;
+        this.committed = new Committed(store.table(), store.seq());
         this.commitTimer = metrics.timer("store.commit");
         this.batchSizes = metrics.histogram("store.batch");
         this.thread = new Thread(this::run, "portd-writer");
@@ -80,14 +99,18 @@ public final class Writer {
 
     /** The last committed table: what every reader sees. */
     public PortTable table() {
-        return published;
+        return committed.table();
+    }
+
+    /** The last committed table with its journal position, for a checkpoint. */
+    public Committed committed() {
+        return committed;
     }
 
     public TableConfig config() {
         return config;
     }
 
-    /** The store in use: after a failed commit the writer reopens it, so this may change. Null while unavailable. */
     public Store store() {
         return store;
     }
@@ -109,14 +132,14 @@ public final class Writer {
     }
 
     /**
-     * Queues a change; {@code done} gets its reply on the writer thread after the commit. Never
-     * blocks: when the queue is full the reply is {@code ERR BUSY} at once.
+     * Queues a change; {@code done} gets its answer on the writer thread after the commit. Never
+     * blocks: when the queue is full the answer is {@link Answers#busy} at once.
      */
-    public void submit(Caller caller, Change change, Consumer<Reply> done) {
+    public void submit(Caller caller, Change<R> change, Consumer<R> done) {
         if (stopping) {
-            done.accept(Reply.error(ErrorCode.BUSY, "portd is shutting down"));
-        } else if (!queue.offer(new Op(caller, change, done))) {
-            done.accept(Reply.error(ErrorCode.BUSY, "too many changes queued; retry later"));
+            done.accept(answers.busy("portd is shutting down"));
+        } else if (!queue.offer(new Op<>(caller, change, done))) {
+            done.accept(answers.busy("too many changes queued; retry later"));
         }
     }
 
@@ -124,13 +147,13 @@ public final class Writer {
     public void stop() throws InterruptedException {
         stopping = true;
         if (thread.isAlive()) {
-            queue.put(STOP);
+            queue.put(stopOp);
             thread.join();
         }
     }
 
     private void run() {
-        List<Op> batch = new ArrayList<>(MAX_BATCH);
+        List<Op<R>> batch = new ArrayList<>(MAX_BATCH);
         boolean running = true;
         while (running) {
             try {
@@ -139,7 +162,7 @@ public final class Writer {
                 break;
             }
             queue.drainTo(batch, MAX_BATCH - 1);
-            int stop = batch.indexOf(STOP);
+            int stop = batch.indexOf(stopOp);
             if (stop >= 0) {
                 running = false;
                 batch.subList(stop, batch.size()).clear(); // STOP is queued after the server stopped taking requests
@@ -150,66 +173,55 @@ public final class Writer {
             batch.clear();
         }
         // Anything left was queued after STOP: refuse it rather than leave a client waiting forever.
-        for (Op op; (op = queue.poll()) != null; ) {
-            if (op != STOP) {
-                op.done.accept(Reply.error(ErrorCode.BUSY, "portd is shutting down"));
+        for (Op<R> op; (op = queue.poll()) != null; ) {
+            if (op != stopOp) {
+                op.done.accept(answers.busy("portd is shutting down"));
             }
         }
     }
 
-    private void apply(List<Op> batch) {
-        Txn txn = new Txn(published, config, use.get());
-        Reply[] replies = new Reply[batch.size()];
+    private void apply(List<Op<R>> batch) {
+        Committed base = committed;
+        Txn txn = new Txn(base.table(), config, use.get());
+        List<R> replies = new ArrayList<>(batch.size());
         long now = System.currentTimeMillis();
-        for (int i = 0; i < replies.length; i++) {
-            Op op = batch.get(i);
+        for (Op<R> op : batch) {
             txn.begin(op.caller, now);
             try {
-                replies[i] = op.change.apply(txn);
-            } catch (PortdException e) {
-                txn.abort();
-                replies[i] = Reply.error(e);
+                replies.add(op.change.apply(txn));
             } catch (RuntimeException e) {
                 txn.abort();
-                log.error("change failed", e);
-                replies[i] = Reply.error(ErrorCode.INTERNAL, "change failed: " + e);
+                replies.add(answers.refused(e));
             }
         }
         if (txn.changed()) {
+            long seq = base.seq() + 1;
             String failed = null;
             try (Timer.Context ignored = commitTimer.time()) {
-                if (store == null) { // the last attempt could not open it (full disk): try again before refusing
-                    PortTable found = reopen();
-                    if (!sameContent(found, published)) {
-                        published = found; // a refused change reached the file after all: the file is the truth
-                        throw new StoreException("the store changed while it could not be opened; retry", null);
-                    }
-                }
-                store.write(txn);
-                store.commit();
-            } catch (RuntimeException | Error e) {
+                store.append(seq, txn);
+            } catch (IOException | RuntimeException e) {
                 failed = Store.describe(e);
-                log.error("commit failed for a batch of {}: {}", batch.size(), failed);
-                log.debug("commit failure", e);
+                log.error("journal append failed for a batch of {}: {}", batch.size(), failed);
+                log.debug("append failure", e);
             }
-            if (failed != null && !committedAnyway(txn.table())) {
-                for (int i = 0; i < replies.length; i++) {
-                    if (replies[i].ok()) {
-                        replies[i] = Reply.error(ErrorCode.STORE, "could not commit: " + failed);
+            if (failed != null) {
+                for (int i = 0; i < replies.size(); i++) {
+                    if (answers.ok(replies.get(i))) {
+                        replies.set(i, answers.notDurable("could not commit: " + failed));
                     }
                 }
                 txn = null;
             } else {
-                published = txn.table();
+                committed = new Committed(txn.table(), seq);
                 lastCommitMillis = System.currentTimeMillis();
                 batchSizes.update(batch.size());
             }
-        } else if (txn.table() != published) {
-            published = txn.table(); // only derived state changed (conflicts): nothing to make durable
+        } else if (txn.table() != base.table()) {
+            committed = new Committed(txn.table(), base.seq()); // only derived state changed (conflicts): nothing to make durable
         }
-        for (int i = 0; i < replies.length; i++) {
+        for (int i = 0; i < replies.size(); i++) {
             try {
-                batch.get(i).done.accept(replies[i]);
+                batch.get(i).done.accept(replies.get(i));
             } catch (RuntimeException e) {
                 log.warn("reply delivery failed", e);
             }
@@ -217,70 +229,11 @@ public final class Writer {
         if (txn != null && !txn.events().isEmpty()) {
             for (CommitListener l : listeners) {
                 try {
-                    l.committed(published, txn.events());
+                    l.committed(committed.table(), txn.events());
                 } catch (RuntimeException e) {
                     log.warn("commit listener failed", e);
                 }
             }
         }
-    }
-
-    /**
-     * After a failed commit MapDB's store object is not usable again (a full disk leaves it failing every
-     * later commit, even once space returns), so it is closed and the file opened afresh. What the file
-     * then holds decides the answer: the published table (nothing happened: ERR STORE), or the batch's
-     * table (the commit became durable before the failure: the changes stand and are answered OK).
-     */
-    private boolean committedAnyway(PortTable wanted) {
-        PortTable found;
-        try {
-            found = reopen();
-        } catch (RuntimeException | Error e) {
-            log.error("cannot reopen the store after a failed commit; changes are refused until it opens: {}",
-                    Store.describe(e));
-            return false;
-        }
-        if (sameContent(found, wanted)) {
-            log.warn("the failed commit had reached the store; its changes stand");
-            return true;
-        }
-        if (!sameContent(found, published)) {
-            log.error("after a failed commit the store holds neither the old nor the new table; refusing changes");
-            closeQuietly();
-        }
-        return false;
-    }
-
-    /** Closes the store (if open) and opens it again; leaves it null if that fails. */
-    private PortTable reopen() {
-        closeQuietly();
-        Store s = Store.open(dir);
-        try {
-            PortTable t = s.load();
-            store = s;
-            return t;
-        } catch (RuntimeException | Error e) {
-            s.close();
-            throw e;
-        }
-    }
-
-    private void closeQuietly() {
-        Store s = store;
-        store = null;
-        if (s != null) {
-            try {
-                s.close();
-            } catch (RuntimeException | Error e) {
-                log.debug("closing the failed store: {}", e.toString());
-            }
-        }
-    }
-
-    /** Whether two tables hold the same durable content (what the store keeps). */
-    static boolean sameContent(PortTable a, PortTable b) {
-        return a.nextSeq() == b.nextSeq() && a.lastPort() == b.lastPort()
-                && List.copyOf(a.leases()).equals(List.copyOf(b.leases()))
-                && a.reservations().equals(b.reservations());
     }
 }

@@ -33,4 +33,11 @@ public record Event(long seq, long time, String event, String service, int port,
         return Row.of("seq", seq).put("time", time).put("event", event).put("service", service)
                 .put("port", port).put("prev", prev).put("uid", uid).put("pid", pid).put("note", note);
     }
+
+    /** An event from the fields of its {@link #storedRow()}. */
+    public static Event fromStored(java.util.Map<String, String> f) {
+        return new Event(Long.parseLong(f.get("seq")), Long.parseLong(f.get("time")), f.get("event"), f.get("service"),
+                Integer.parseInt(f.get("port")), Integer.parseInt(f.get("prev")), Integer.parseInt(f.get("uid")),
+                Integer.parseInt(f.get("pid")), f.get("note"));
+    }
 }

@@ -54,4 +54,12 @@ public record Lease(String service, int port, Transport proto, int uid, int pid,
                 .put("ttl", ttlMillis)
                 .put("desc", desc);
     }
+
+    /** A lease from the fields of its {@link #storedRow()}, as 0.1.0 stores and backups hold them. */
+    public static Lease fromStored(String service, java.util.Map<String, String> f) {
+        return new Lease(service, Integer.parseInt(f.get("port")), Transport.parse(f.get("proto")),
+                Integer.parseInt(f.get("uid")), Integer.parseInt(f.get("pid")), Long.parseLong(f.get("pidstart")),
+                Long.parseLong(f.get("since")), Long.parseLong(f.get("expires")), Long.parseLong(f.get("ttl")),
+                f.get("desc"), LeaseState.valueOf(f.get("state").toUpperCase(java.util.Locale.ROOT)));
+    }
 }

@@ -117,6 +117,29 @@ public final class PortTable {
         return nextSeq;
     }
 
+    // ---- replaying a journal record: the same derivations as Txn's, applied to stored changes ----
+
+    /** This table with {@code l} as its service's lease (replacing the one it had). */
+    public PortTable withLease(Lease l) {
+        return put(l);
+    }
+
+    /** This table without the service's lease, if it had one. */
+    public PortTable withoutLease(String service) {
+        Lease l = byService.get(service);
+        return l == null ? this : remove(l);
+    }
+
+    /** This table with the port reserved ({@code desc} non-null) or not ({@code desc} null). */
+    public PortTable withReservation(int port, String desc) {
+        return desc != null ? reserve(port, desc) : reserved.containsKey(port) ? unreserve(port) : this;
+    }
+
+    /** This table with the event appended to its history, trimmed to {@code historyMax}. */
+    public PortTable withEvent(Event e, int historyMax) {
+        return append(e, historyMax);
+    }
+
     // ---- derivations, used by Txn only ----
 
     PortTable put(Lease l) {
@@ -145,7 +168,8 @@ public final class PortTable {
                 conflicts);
     }
 
-    PortTable withLastPort(int port) {
+    /** This table with the policy's last automatic port set. */
+    public PortTable withLastPort(int port) {
         return new PortTable(byService, byPort, reserved, taken, leasesPerUid, port, history, nextSeq, conflicts);
     }
 

@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portd.store.Backups;
-import dev.portd.store.Snapshot;
+import dev.portd.backup.Backups;
+import dev.portd.backup.Snapshot;
 import dev.portd.store.Store;
+import dev.portd.store.Stores;
 import dev.portd.table.Lease;
 import dev.portd.table.PortTable;
 import dev.portd.testing.ChildDaemon;
@@ -156,12 +157,12 @@ class BackupRestoreTest {
         assertEquals(0, p.terminate(), "SIGTERM: a clean stop exits 0");
         assertFalse(Files.exists(socket()));
 
-        // Damage the store: one flipped bit inside a stored lease line. MapDB opens it without complaint.
+        // Damage the store: one flipped bit inside a stored lease. MapDB opens it without complaint.
         Path db = data().resolve(Store.FILE);
         byte[] b = Files.readAllBytes(db);
-        int at = dev.portd.store.StoreDamageTestAccess.find(b, "service=web");
+        int at = dev.portd.store.StoreDamageTestAccess.find(b, "Main web UI");
         assertTrue(at > 0);
-        b[at + 8] ^= 0x01; // service=web -> service=wdb
+        b[at + 5] ^= 0x01; // Main web UI -> Main wdb UI
         Files.write(db, b);
 
         Children.Result refused = Children.run(Children.mainCommand(args().toArray(new String[0])));
@@ -250,12 +251,10 @@ class BackupRestoreTest {
         Files.writeString(good, head + lease + "]}");
         String done = Restore.run(config, good);
         assertTrue(done.startsWith("restored 1 leases and 0 reservations"), done);
-        try (Store s = Store.open(data())) {
-            assertEquals(43001, s.load().lease("web").port());
-        }
+        assertEquals(43001, Stores.read(data()).lease("web").port());
         try (Stream<Path> s = Files.list(data())) {
             List<String> names = s.map(f -> f.getFileName().toString())
-                    .filter(n -> !n.equals(Store.FILE + ".redo")) // the new store's redo file (RedoVolume), empty
+                    .filter(n -> !n.equals("portd.lock") && !n.startsWith("portd.journal.")) // the new store's own
                     .sorted().toList();
             assertEquals(3, names.size(), names.toString());
             assertEquals(Store.FILE, names.get(0));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portd.store.Store;
+import dev.portd.store.Stores;
 import dev.portd.testing.ChildDaemon;
 import dev.portd.testing.TestDaemon;
 import dev.portd.testing.Users;
@@ -73,9 +74,7 @@ class ExitStatusTest {
         Users.assumeCanSwitchToNobody();
         Path run = Files.createDirectory(dir.resolve("run"));
         Path data = Files.createDirectory(run.resolve("data"));
-        try (Store s = Store.open(data)) {
-            s.load(); // a sound store, made by root
-        }
+        Stores.read(data); // a sound store, made by root
         Files.setAttribute(run, "unix:uid", Users.NOBODY_UID);
         Files.setAttribute(data, "unix:uid", Users.NOBODY_UID);
         Path sock = run.resolve("portd.sock");

@@ -59,6 +59,14 @@ class JsvcTest {
                 "--data", dir.resolve("data").toString(), "--config", conf.toString(), "--range", "45000-45999");
     }
 
+    private String errQuietly() {
+        try {
+            return err();
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     private String err() throws IOException {
         return Files.exists(dir.resolve("err.log")) ? Files.readString(dir.resolve("err.log")) : "";
     }
@@ -84,7 +92,7 @@ class JsvcTest {
         Children.Result stopped = Children.run(stopCommand);
         assertEquals(0, stopped.code(), stopped.err());
         assertFalse(Files.exists(dir.resolve("jsvc.pid")), "jsvc removes its pid file");
-        assertFalse(Files.exists(socket), "the daemon removed its socket");
+        assertFalse(Files.exists(socket), () -> "the daemon removed its socket: " + errQuietly());
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         String err = err();
         assertTrue(err.contains("PortdDaemon: portd ready ready_ms="), err);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portd.store.Store;
+import dev.portd.store.Stores;
 import dev.portd.table.Lease;
 import dev.portd.table.PortTable;
 import dev.portd.testing.ChildDaemon;
@@ -142,13 +142,11 @@ class PidLeaseTest {
         Process owner = sleeper();
         d.call("ALLOC job pid=" + owner.pid());
         d.stop();
-        try (Store store = Store.open(d.data())) {
-            PortTable t = store.load();
-            Lease l = t.lease("job");
-            Lease recycled = new Lease(l.service(), l.port(), l.proto(), l.uid(), l.pid(), l.pidStart() + 1, l.since(),
-                    l.expires(), l.ttlMillis(), l.desc(), l.state());
-            store.replaceAll(PortTable.load(List.of(recycled), t.reservations(), t.history(), t.lastPort()));
-        }
+        PortTable t = Stores.read(d.data());
+        Lease l = t.lease("job");
+        Lease recycled = new Lease(l.service(), l.port(), l.proto(), l.uid(), l.pid(), l.pidStart() + 1, l.since(),
+                l.expires(), l.ttlMillis(), l.desc(), l.state());
+        Stores.replace(d.data(), PortTable.load(List.of(recycled), t.reservations(), t.history(), t.lastPort()));
         d.startAgain();
         assertTrue(owner.isAlive());
         assertNull(d.lease("job"));

@@ -186,6 +186,15 @@ class JmxRemoteTest {
         assertEquals(stats.get("last_commit").asText(), Values.time((Long) get(Names.STORE, "LastCommitMillis")));
         assertEquals(backups.get("count").asInt() == 0 ? "never" : backups.get("items").get(0).get("time").asText(),
                 get(Names.STORE, "LastBackup"));
+        assertEquals(stats.get("journal_bytes").asLong(), get(Names.STORE, "JournalBytes"));
+        assertTrue((Long) get(Names.STORE, "JournalBytes") > 0);
+        // A checkpoint may run between STATS and these reads: then JMX shows a newer one, never an older one.
+        long since = (Long) get(Names.STORE, "RecordsSinceCheckpoint");
+        assertTrue(since >= 0 && since <= stats.get("records_since_checkpoint").asLong(), "records since " + since);
+        String checkpoint = (String) get(Names.STORE, "LastCheckpointTime");
+        String before = stats.get("last_checkpoint").asText();
+        assertTrue(checkpoint.equals(before) || before.equals("never") || checkpoint.compareTo(before) >= 0,
+                checkpoint + " vs " + before);
 
         // Server
         assertEquals(stats.get("config.socket").asText(), get(Names.SERVER, "SocketPath"));

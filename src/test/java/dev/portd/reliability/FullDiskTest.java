@@ -63,8 +63,10 @@ class FullDiskTest {
             }
             fill(filler);
 
+            // The journal's segments are allocated whole ahead of need, so changes fill the space already
+            // allocated first; the one that needs a new segment is refused, and so are the next ones.
             int refused = 0;
-            for (int i = 0; i < 40; i++) {
+            for (int i = 0; i < 10_000 && refused < 20; i++) {
                 LineClient.Reply r = c.call("ALLOC full" + i + " desc=" + desc);
                 if (r.ok()) {
                     acked.put("full" + i, Integer.parseInt(r.value())); // fitted in space already allocated
@@ -101,6 +103,66 @@ class FullDiskTest {
             }
         }
         assertFalse(Files.exists(filler));
+    }
+
+    /**
+     * A full disk under a checkpoint: the checkpoint fails (and leaves no half-written file), changes go
+     * on being acknowledged into the journal's already allocated segments, a stop and a start on the
+     * full disk replay them from the journal, and once space is back the next checkpoint succeeds.
+     */
+    @Test
+    void aCheckpointOnAFullDiskFailsAndTheJournalKeepsEverything() throws Exception {
+        Path filler = mnt.resolve("filler");
+        Path data = mnt.resolve("data");
+        Map<String, Integer> acked = new HashMap<>();
+        try (TestDaemon d = TestDaemon.start("--data", data.toString(), "--backup-interval", "0");
+             LineClient c = d.client()) {
+            for (int i = 0; i < 50; i++) {
+                acked.put("before" + i, Integer.parseInt(c.call("ALLOC before" + i).value()));
+            }
+            awaitCheckpoint(c, "the first checkpoint");
+            fill(filler);
+            for (int i = 0; i < 50; i++) {
+                acked.put("full" + i, Integer.parseInt(c.call("ALLOC full" + i + " desc=\"" + "y".repeat(300) + "\"").value()));
+            }
+            Thread.sleep(7_000); // past the checkpoint interval: one was tried, and failed
+            Map<String, String> stats = stats(c);
+            assertEquals("50", stats.get("records_since_checkpoint"), stats.toString());
+            assertFalse(Files.exists(data.resolve("portd.db.new")), "a failed checkpoint leaves no file behind");
+            assertEquals(acked, Listing.ports(c));
+
+            d.stop(); // its last checkpoint fails too
+            d.startAgain();
+            try (LineClient again = d.client()) {
+                assertEquals(acked, Listing.ports(again), "replayed from the journal, on the full disk");
+                Files.delete(filler);
+                acked.put("after", Integer.parseInt(again.call("ALLOC after").value()));
+                awaitCheckpoint(again, "a checkpoint once space is back");
+            }
+            d.stop();
+            d.startAgain();
+            try (LineClient again = d.client()) {
+                assertEquals(acked, Listing.ports(again));
+            }
+        }
+    }
+
+    private static Map<String, String> stats(LineClient c) throws IOException {
+        Map<String, String> out = new HashMap<>();
+        for (Map<String, String> row : c.call("STATS").rows()) {
+            out.putAll(row);
+        }
+        return out;
+    }
+
+    private static void awaitCheckpoint(LineClient c, String what) throws Exception {
+        for (int i = 0; i < 150; i++) {
+            if (stats(c).get("records_since_checkpoint").equals("0")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no checkpoint in 15 s: " + what + ": " + stats(c));
     }
 
     /** Writes until the file system says it is full. */

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portd.probe.Occupancy;
 import dev.portd.probe.Processes;
-import dev.portd.store.Store;
+import dev.portd.store.Stores;
 import dev.portd.table.AllocSpec;
 import dev.portd.table.Caller;
 import dev.portd.table.Lease;
@@ -51,14 +51,13 @@ class PidReuseTest {
             int pid = (int) p.pid();
             long start = Processes.startTime(pid).orElseThrow();
             d.stop();
-            try (Store s = Store.open(d.data())) {
-                Txn txn = new Txn(s.load(), CONFIG, PortUse.NONE);
+            {
+                Txn txn = new Txn(Stores.read(d.data()), CONFIG, PortUse.NONE);
                 txn.begin(Caller.socket(0, 1), System.currentTimeMillis());
                 txn.alloc(new AllocSpec("alive", 0, 20000, 29999, Transport.TCP, pid, start, 0, null, false));
                 txn.begin(Caller.socket(0, 1), System.currentTimeMillis());
                 txn.alloc(new AllocSpec("recycled", 0, 20000, 29999, Transport.TCP, pid, start + 12345, 0, null, false));
-                s.write(txn);
-                s.commit();
+                Stores.replace(d.data(), txn.table());
             }
             d.startAgain(); // the first probe runs before the socket is served
             try (LineClient c = d.client()) {

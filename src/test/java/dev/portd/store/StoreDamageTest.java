@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.portd.protocol.Reply;
+import dev.portd.protocol.WriterAnswers;
 import dev.portd.table.AllocSpec;
 import dev.portd.table.Caller;
 import dev.portd.table.Lease;
@@ -35,11 +36,10 @@ import org.mapdb.DBMaker;
 import org.mapdb.Serializer;
 
 /**
- * What MapDB 3.1 does with a damaged file, and that {@link Store#open} plus {@link Store#load} catch
- * it. Measured: a truncated file fails to open (VolumeIOError, or "Header checksum broken" when the
+ * What MapDB 3.1 does with a damaged file, and that {@link Store#open} catches it. Measured: a truncated file fails to open (VolumeIOError, or "Header checksum broken" when the
  * header is cut); a flipped header byte fails to open; a flipped length byte inside a record opens
  * but fails on reading it; a flipped byte inside a stored value opens and reads fine and is silently
- * wrong, which only the store's own checksum catches.
+ * wrong, which only the CRC the store keeps with each value catches.
  */
 @Timeout(120)
 class StoreDamageTest {
@@ -57,8 +57,10 @@ class StoreDamageTest {
         for (int i = 0; i < 50; i++) {
             ls.add(lease("svc" + i, 20000 + i));
         }
-        try (Store s = Store.open(dir)) {
-            s.replaceAll(PortTable.load(ls, Map.of(22, "ssh"), List.of(), 20049));
+        try {
+            Store.write(dir, PortTable.load(ls, Map.of(22, "ssh"), List.of(), 20049), 0);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
         return dir.resolve(Store.FILE);
     }
@@ -83,18 +85,14 @@ class StoreDamageTest {
     }
 
     private static StoreException openAndLoad(Path dir) {
-        return assertThrows(StoreException.class, () -> {
-            try (Store s = Store.open(dir)) {
-                s.load();
-            }
-        });
+        return assertThrows(StoreException.class, () -> Stores.open(dir).close());
     }
 
     @Test
     void aCleanStoreLoadsAndChecks() {
         fill();
-        try (Store s = Store.open(dir)) {
-            PortTable t = s.load();
+        try (Store s = Stores.open(dir)) {
+            PortTable t = s.table();
             assertEquals(50, t.leaseCount());
             assertEquals(20007, t.lease("svc7").port());
             assertEquals("ssh", t.reservation(22));
@@ -105,16 +103,16 @@ class StoreDamageTest {
     void aFlippedByteInAValueOpensFineButFailsTheChecksum() throws Exception {
         Path file = fill();
         byte[] b = Files.readAllBytes(file);
-        int at = find(b, "port=20007");
-        assertTrue(at > 0, "the stored line is in the file");
-        b[at + 9] ^= 0x01; // port=20007 -> port=20006: still a valid line
+        int at = find(b, "desc of svc7");
+        assertTrue(at > 0, "the stored lease is in the file");
+        b[at + 11] ^= 0x01; // desc of svc7 -> desc of svc6: still a valid lease
         Files.write(file, b);
 
         // MapDB alone sees nothing wrong:
-        DB db = DBMaker.fileDB(file.toFile()).fileChannelEnable().transactionEnable().make();
+        DB db = DBMaker.fileDB(file.toFile()).fileChannelEnable().readOnly().make();
         try {
-            String line = db.hashMap("leases", Serializer.STRING, Serializer.STRING).open().get("svc7");
-            assertTrue(line.startsWith("port=20006 "), line);
+            byte[] value = db.treeMap("lease", Serializer.INTEGER, Serializer.BYTE_ARRAY).open().get(0); // the first 512
+            assertTrue(new String(value, StandardCharsets.ISO_8859_1).contains("desc of svc6"));
         } finally {
             db.close();
         }
@@ -127,8 +125,8 @@ class StoreDamageTest {
     void aFlippedLengthByteFailsTheLoad() throws Exception {
         Path file = fill();
         byte[] b = Files.readAllBytes(file);
-        int at = find(b, "port=20007");
-        b[at - 1] ^= 0x01; // the packed length just before the string
+        int at = find(b, "desc of svc7");
+        b[at - 1] ^= 0x01; // the length just before the string
         Files.write(file, b);
         StoreException e = openAndLoad(dir);
         assertEquals(file, e.damagedFile());
@@ -141,7 +139,7 @@ class StoreDamageTest {
         byte[] b = Files.readAllBytes(file);
         b[64] ^= 0x01;
         Files.write(file, b);
-        StoreException e = assertThrows(StoreException.class, () -> Store.open(dir).close());
+        StoreException e = assertThrows(StoreException.class, () -> Stores.open(dir).close());
         assertEquals(file, e.damagedFile());
         assertTrue(e.getMessage().contains("Header checksum broken"), e.getMessage());
     }
@@ -170,8 +168,8 @@ class StoreDamageTest {
     void theWritersIncrementalChecksumMatchesAFullRecount() throws Exception {
         TableConfig cfg = new TableConfig(40000, 40999, Policy.LOWEST, 0, 100, 5); // history_max 5: trimming runs
         Caller root = new Caller(0, 1, "test");
-        try (Store s = Store.open(dir)) {
-            Writer w = new Writer(s, s.load(), cfg, () -> PortUse.NONE, new MetricRegistry());
+        try (Store s = Stores.open(dir)) {
+            Writer<Reply> w = new Writer<>(s, cfg, () -> PortUse.NONE, new MetricRegistry(), WriterAnswers.INSTANCE);
             w.start();
             List<CompletableFuture<Reply>> replies = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
@@ -189,23 +187,24 @@ class StoreDamageTest {
                 assertTrue(r.get(10, TimeUnit.SECONDS).ok(), r.get().toString());
             }
             w.stop();
+            s.checkpoint(w.table(), w.committed().seq());
         }
-        try (Store s = Store.open(dir)) {
-            PortTable t = s.load(); // recomputes the checksum from every entry and compares
+        try (Store s = Store.open(dir, 5, line -> null, Runnable::run)) {
+            PortTable t = s.table(); // reads every entry and checks its CRC
             assertEquals(13, t.leaseCount());
             assertEquals(5, t.history().size());
             assertEquals(5, t.reservations().size());
         }
     }
 
-    private static CompletableFuture<Reply> submit(Writer w, Caller c, Writer.Change change) {
+    private static CompletableFuture<Reply> submit(Writer<Reply> w, Caller c, Writer.Change<Reply> change) {
         CompletableFuture<Reply> f = new CompletableFuture<>();
         w.submit(c, change, f::complete);
         return f;
     }
 
     @Test
-    void aStoreFromBeforeChecksumsIsAdoptedThenGuarded() throws Exception {
+    void aStoreOfPortd010IsConvertedThenGuarded() throws Exception {
         Path file = dir.resolve(Store.FILE);
         DB db = DBMaker.fileDB(file.toFile()).fileChannelEnable().transactionEnable().make();
         db.hashMap("leases", Serializer.STRING, Serializer.STRING).createOrOpen()
@@ -213,11 +212,11 @@ class StoreDamageTest {
         db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen().put("last_port", "20123");
         db.commit();
         db.close();
-        try (Store s = Store.open(dir)) {
-            assertEquals(20123, s.load().lease("old").port());
+        try (Store s = Stores.open(dir)) {
+            assertEquals(20123, s.table().lease("old").port());
         }
         byte[] b = Files.readAllBytes(file);
-        int at = find(b, "port=20123");
+        int at = find(b, "desc of old");
         assertTrue(at > 0);
         b[at + 9] ^= 0x02;
         Files.write(file, b);
@@ -227,8 +226,8 @@ class StoreDamageTest {
     @Test
     void otherFailuresAreNotCalledDamage() throws Exception {
         fill();
-        try (Store s = Store.open(dir)) {
-            StoreException e = assertThrows(StoreException.class, () -> Store.open(dir));
+        try (Store s = Stores.open(dir)) {
+            StoreException e = assertThrows(StoreException.class, () -> Stores.open(dir));
             assertNull(e.damagedFile());
             assertEquals("the store " + dir.resolve(Store.FILE) + " is in use by another process (another portd?)",
                     e.getMessage());

@@ -1,4 +1,4 @@
-package dev.portd.store;
+package dev.portd.backup;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -10,6 +10,7 @@ import dev.portd.protocol.Json;
 import dev.portd.protocol.PortdException;
 import dev.portd.protocol.Row;
 import dev.portd.protocol.Values;
+import dev.portd.store.StoreException;
 import dev.portd.table.Event;
 import dev.portd.table.Lease;
 import dev.portd.table.PortTable;
@@ -148,7 +149,7 @@ public final class Snapshot {
         List<Event> history = new ArrayList<>();
         if (doc.containsKey("history")) {
             for (Map<String, String> f : objects(doc, "history")) {
-                history.add(Store.decodeEvent(f));
+                history.add(Event.fromStored(f));
             }
         }
         int lastPort = doc.containsKey("last_port") ? Values.integer("last_port", field(doc, "last_port"), 0, 65535) : 0;
@@ -169,7 +170,7 @@ public final class Snapshot {
         if (f.get("desc") != null) {
             Values.desc(f.get("desc"));
         }
-        return Store.decodeLease(service, f); // proto and state are parsed (and refused if unknown) here
+        return Lease.fromStored(service, f); // proto and state are parsed (and refused if unknown) here
     }
 
     private static String field(Map<String, Object> doc, String key) {

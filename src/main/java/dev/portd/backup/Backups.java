@@ -1,7 +1,8 @@
-package dev.portd.store;
+package dev.portd.backup;
 
 import dev.portd.protocol.Row;
 import dev.portd.protocol.Values;
+import dev.portd.store.Store;
 import dev.portd.table.PortTable;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -160,17 +161,11 @@ public final class Backups implements AutoCloseable {
                 }
                 // No REPLACE_EXISTING: only this thread writes here, and an existing name is skipped above.
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                fsyncDirectory(dir);
+                Store.fsyncDirectory(dir);
                 return new Info(target, second, seq, Files.size(target));
             }
         } finally {
             Files.deleteIfExists(tmp);
-        }
-    }
-
-    private static void fsyncDirectory(Path dir) throws IOException {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
         }
     }
 
