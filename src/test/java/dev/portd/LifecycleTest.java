@@ -187,7 +187,8 @@ class LifecycleTest {
             int code = d.waitFor(30);
             String out = d.output();
             assertEquals(2, code, e.getKey() + ": " + out);
-            assertTrue(out.startsWith("portd: ") && out.contains(e.getKey()), e.getKey() + " named in: " + out);
+            String why = ChildDaemon.failure(out);
+            assertTrue(why != null && why.contains(e.getKey()), e.getKey() + " named in: " + out);
             assertFalse(out.contains("Exception"), "a message, not a stack trace: " + out);
         }
         assertFalse(Files.exists(socket), "nothing was started");

@@ -5,13 +5,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.commons.daemon.DaemonInitException;
 
 /**
  * {@code java -jar portd.jar}: runs the daemon in the foreground until SIGTERM or SIGINT, through the
  * same {@link PortdDaemon} lifecycle jsvc uses. {@code --restore FILE} rebuilds the store from a
- * backup instead. Exit codes: 0 after a clean stop, 2 for a bad flag or config, 1 when it cannot start
- * (store, socket) or cannot restore.
+ * backup instead. Exit statuses: {@link ExitStatus}.
  */
 public final class Main {
     private Main() {}
@@ -28,7 +26,7 @@ public final class Main {
         }
         args = list.toArray(new String[0]);
         if (list.contains("--help") || list.contains("-h")) {
-            System.out.print(Config.usage());
+            System.out.print(Config.usage() + ExitStatus.usage());
             return;
         }
         if (list.contains("--version")) {
@@ -39,7 +37,7 @@ public final class Main {
         if (restore >= 0) {
             System.exit(restore(args, restore));
         }
-        PortdDaemon daemon = new PortdDaemon();
+        PortdDaemon daemon = new PortdDaemon(System.getenv(), true);
         CountDownLatch startDone = new CountDownLatch(1);
         AtomicBoolean running = new AtomicBoolean();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -61,25 +59,22 @@ public final class Main {
             // service managers see the clean stop as one.
             Runtime.getRuntime().halt(0);
         }, "portd-shutdown"));
-        int failed = 0;
+        ExitStatus failed = null;
         try {
             daemon.init(args);
             daemon.start();
             running.set(true);
-        } catch (ConfigException e) {
-            System.err.println("portd: " + e.getMessage());
-            failed = 2;
-        } catch (DaemonInitException e) {
-            System.err.println(e.getMessage());
-            failed = 1;
+        } catch (ConfigException e) { // the daemon logged why, at ERROR
+            failed = ExitStatus.USAGE;
+        } catch (PortdDaemon.StartFailure e) {
+            failed = e.status();
         } catch (Exception e) {
-            System.err.println("portd: cannot start: " + e.getMessage());
-            failed = 1;
+            failed = ExitStatus.FAILURE;
         } finally {
             startDone.countDown();
         }
-        if (failed != 0) {
-            System.exit(failed);
+        if (failed != null) {
+            System.exit(failed.code());
         }
         try {
             stopped.await();
@@ -92,7 +87,7 @@ public final class Main {
     private static int restore(String[] args, int at) {
         if (at + 1 >= args.length) {
             System.err.println("portd: --restore needs a backup file");
-            return 2;
+            return ExitStatus.USAGE.code();
         }
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         String file = rest.remove(at + 1);
@@ -102,14 +97,14 @@ public final class Main {
             config = Config.load(rest.toArray(new String[0]), System.getenv());
         } catch (ConfigException e) {
             System.err.println("portd: " + e.getMessage());
-            return 2;
+            return ExitStatus.USAGE.code();
         }
         try {
             System.out.println("portd: " + Restore.run(config, java.nio.file.Path.of(file)));
-            return 0;
+            return ExitStatus.OK.code();
         } catch (Restore.RefusedException e) {
             System.err.println("portd: " + e.getMessage());
-            return 1;
+            return ExitStatus.FAILURE.code();
         }
     }
 }

@@ -22,19 +22,31 @@ import org.slf4j.LoggerFactory;
  */
 public final class PortdDaemon implements Daemon {
     private static final Logger log = LoggerFactory.getLogger(PortdDaemon.class);
+    /** Why the daemon did not start: logger "portd", so a line reads "ERROR portd: ...". */
+    private static final Logger failures = LoggerFactory.getLogger("portd");
 
     private final Map<String, String> env;
+    private final boolean logsFailures;
     private Portd portd;
     private SystemdNotify notify;
     private long initNanos;
 
-    /** jsvc's constructor. */
+    /** jsvc's constructor: jsvc prints a failed init's message itself. */
     public PortdDaemon() {
-        this(System.getenv());
+        this(System.getenv(), false);
     }
 
     PortdDaemon(Map<String, String> env) {
+        this(env, false);
+    }
+
+    /**
+     * @param logsFailures log why a start failed, at ERROR ({@code java -jar}: under systemd that line,
+     *                     with its priority, is all the journal gets)
+     */
+    PortdDaemon(Map<String, String> env, boolean logsFailures) {
         this.env = env;
+        this.logsFailures = logsFailures;
     }
 
     @Override
@@ -53,21 +65,51 @@ public final class PortdDaemon implements Daemon {
      */
     public void init(String[] args) throws ConfigException, DaemonInitException {
         initNanos = System.nanoTime();
-        Config config = Config.load(args, env);
+        Config config;
+        try {
+            config = Config.load(args, env);
+        } catch (ConfigException e) {
+            logFailure(e.getMessage());
+            throw e;
+        }
         notify = SystemdNotify.fromEnv(env, ProcessHandle.current().pid());
         portd = new Portd(config);
         try {
             portd.init();
         } catch (StoreException e) {
-            release();
-            throw new DaemonInitException("portd: " + e.getMessage() + restoreHint(e, config));
+            throw failed(e.getMessage() + restoreHint(e, config), ExitStatus.of(e));
         } catch (PortdServer.AlreadyRunningException e) {
-            release();
-            throw new DaemonInitException("portd: " + e.getMessage());
+            throw failed(e.getMessage(), ExitStatus.FAILURE);
         } catch (Exception e) {
             log.debug("init failed", e);
-            release();
-            throw new DaemonInitException("portd: cannot start: " + e.getMessage());
+            throw failed("cannot start: " + e.getMessage(), ExitStatus.FAILURE);
+        }
+    }
+
+    /** A start that failed: one line for people, and the status {@link Main} exits with. */
+    static final class StartFailure extends DaemonInitException {
+        private final ExitStatus status;
+
+        StartFailure(String message, ExitStatus status) {
+            super(message);
+            this.status = status;
+        }
+
+        ExitStatus status() {
+            return status;
+        }
+    }
+
+    /** Logs why the start failed (before {@link #release} stops the log), lets go of everything, and says why. */
+    private StartFailure failed(String why, ExitStatus status) {
+        logFailure(why);
+        release();
+        return new StartFailure("portd: " + why, status);
+    }
+
+    private void logFailure(String why) {
+        if (logsFailures) {
+            failures.error(why);
         }
     }
 
@@ -88,8 +130,8 @@ public final class PortdDaemon implements Daemon {
         try {
             portd.start();
         } catch (Exception e) {
-            release();
-            throw e;
+            log.debug("start failed", e);
+            throw failed("cannot start: " + e.getMessage(), ExitStatus.FAILURE);
         }
         notify.ready("serving " + portd.config().socket());
         log.atInfo().setMessage("portd ready")

@@ -76,7 +76,7 @@ public final class Store implements Closeable {
         }
         boolean existed = Files.exists(file);
         if (existed && !(Files.isReadable(file) && Files.isWritable(file))) {
-            throw new StoreException("cannot open the store " + file + ": permission denied");
+            throw StoreException.permission("cannot open the store " + file + ": permission denied");
         }
         try {
             db = openDb(file);

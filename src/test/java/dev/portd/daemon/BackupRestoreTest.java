@@ -165,11 +165,11 @@ class BackupRestoreTest {
         Files.write(db, b);
 
         Children.Result refused = Children.run(Children.mainCommand(args().toArray(new String[0])));
-        assertEquals(1, refused.code(), refused.err());
-        String line = refused.err().strip();
-        assertFalse(line.contains("\n"), "one line: " + refused.err());
-        assertFalse(line.contains("Exception"), "no stack trace: " + refused.err());
-        assertTrue(line.startsWith("portd: the store " + db + " is damaged: "), line);
+        assertEquals(65, refused.code(), "a damaged store: EX_DATAERR; " + refused.err());
+        assertEquals(1, refused.err().lines().count(), "one line: " + refused.err());
+        assertFalse(refused.err().contains("Exception"), "no stack trace: " + refused.err());
+        String line = ChildDaemon.failure(refused.err());
+        assertTrue(line != null && line.startsWith("the store " + db + " is damaged: "), refused.err());
         assertTrue(line.contains("the newest backup is " + backup + " ("), line);
         assertFalse(Children.answers(socket()));
         assertEquals(b.length, Files.size(db), "the damaged store was not touched");

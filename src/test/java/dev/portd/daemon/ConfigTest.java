@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portd.testing.ChildDaemon;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,14 +163,15 @@ class ConfigTest {
         Children.Result r = Children.run(Children.mainCommand("--socket", dir.resolve("s.sock").toString(),
                 "--data", dir.resolve("data").toString(), "--range", "5-1"));
         assertEquals(2, r.code(), r.err());
-        assertEquals("portd: flag --range: range 5-1 is empty (LO must not exceed HI)\n", r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertEquals("flag --range: range 5-1 is empty (LO must not exceed HI)", ChildDaemon.failure(r.err()), r.err());
         assertFalse(Files.exists(dir.resolve("data")), "nothing was created");
         assertFalse(Files.exists(dir.resolve("s.sock")));
 
         Path f = file("socket = " + dir.resolve("s.sock"), "data = " + dir.resolve("data"), "policy = fastest");
         r = Children.run(Children.mainCommand("--config", f.toString()));
         assertEquals(2, r.code(), r.err());
-        assertEquals("portd: " + f + " line 3: key policy: policy must be lowest, sequential, random or stable, not 'fastest'\n",
-                r.err());
+        assertEquals(f + " line 3: key policy: policy must be lowest, sequential, random or stable, not 'fastest'",
+                ChildDaemon.failure(r.err()), r.err());
     }
 }

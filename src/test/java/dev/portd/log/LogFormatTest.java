@@ -128,6 +128,28 @@ class LogFormatTest {
         assertLine(lines.get(lines.size() - 1), "<6>INFO  Portd: portd stopped why=signal stop_ms=\\d+ uptime_s=\\d+");
     }
 
+    /**
+     * A start that fails says why in one line at error priority, under the journal as anywhere: a bad
+     * flag (before the config is read), and a store that is not a store (after logging is set up).
+     */
+    @Test
+    void aFailedStartIsOneLineAtErrorPriorityInTheJournal() throws Exception {
+        String stream = Files.getAttribute(log, "unix:dev") + ":" + Files.getAttribute(log, "unix:ino");
+        Map<String, String> journal = Map.of("JOURNAL_STREAM", stream);
+        ChildDaemon badFlag = ChildDaemon.launch(socket(), log, journal, "--socket", socket().toString(), "--range", "5-1");
+        assertEquals(2, badFlag.waitFor(30), badFlag.output());
+        assertEquals(List.of("<3>ERROR portd: flag --range: range 5-1 is empty (LO must not exceed HI)"), Files.readAllLines(log));
+
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("portd.db"), "not a store");
+        ChildDaemon damaged = ChildDaemon.launch(socket(), log, journal, "--socket", socket().toString(), "--data", data.toString());
+        assertTrue(damaged.waitFor(30) != 0, damaged.output());
+        List<String> lines = Files.readAllLines(log);
+        assertEquals(1, lines.size(), lines.toString());
+        assertLine(lines.get(0), "<3>ERROR portd: the store " + Pattern.quote(data.resolve("portd.db").toString()) + " is damaged: .*");
+        assertFalse(Files.exists(socket()), "nothing served");
+    }
+
     /** The start-up line; conflicts the first probe finds on the host may be logged before it. */
     private static String firstStarted(List<String> lines) {
         return lines.stream().filter(l -> l.contains("Portd: portd ") && l.contains(" started ")).findFirst().orElseThrow();

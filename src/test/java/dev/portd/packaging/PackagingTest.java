@@ -34,6 +34,7 @@ class PackagingTest {
     static final Path JSVC_LAUNCHER = Path.of("packaging/bin/portd-jsvc").toAbsolutePath();
     static final Path DROP_IN = Path.of("systemd/examples/portd.service.d/see-all-processes.conf");
     static final Path SYSTEMD_ANALYZE = Path.of("/usr/bin/systemd-analyze");
+    static final Path UNIT = Path.of("systemd/portd.service");
 
     record Result(int code, String out) {}
 
@@ -104,6 +105,39 @@ class PackagingTest {
         }
     }
 
+    /** The journal files the daemon's lines as portd's, not java's. */
+    @Test
+    void theUnitNamesItsJournalLinesPortd() throws Exception {
+        assertEquals("portd", setting(UNIT, "SyslogIdentifier"));
+    }
+
+    /** Failures a restart cannot fix end the service for good; the rest are retried, but not forever. */
+    @Test
+    void theUnitRestartsOnlyWhatARestartCanFixAndNotForever() throws Exception {
+        java.util.Set<String> cannotFix = new java.util.TreeSet<>();
+        for (dev.portd.daemon.ExitStatus s : dev.portd.daemon.ExitStatus.values()) {
+            if (s.restartCannotFix()) {
+                cannotFix.add(Integer.toString(s.code()));
+            }
+        }
+        assertEquals(cannotFix, new java.util.TreeSet<>(List.of(setting(UNIT, "RestartPreventExitStatus").split("\\s+"))));
+        assertEquals("on-failure", setting(UNIT, "Restart"));
+        String unitSection = Files.readString(UNIT).split("(?m)^\\[Service\\]")[0];
+        assertTrue(unitSection.matches("(?s).*\\nStartLimitIntervalSec=\\d+s\\n.*"), "a start limit in [Unit]");
+        assertTrue(unitSection.matches("(?s).*\\nStartLimitBurst=\\d+\\n.*"), "a start limit in [Unit]");
+    }
+
+    /** The unit's last {@code Key=value} (a later line overrides an earlier one). */
+    static String setting(Path unit, String key) throws IOException {
+        Matcher m = Pattern.compile("(?m)^" + key + "=(.*?)\\s*$").matcher(Files.readString(unit));
+        String value = null;
+        while (m.find()) {
+            value = m.group(1);
+        }
+        assertTrue(value != null, unit + " sets no " + key);
+        return value;
+    }
+
     static Result analyze(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(SYSTEMD_ANALYZE.toString()));
         cmd.addAll(List.of(args));
@@ -111,7 +145,7 @@ class PackagingTest {
     }
 
     static double exposure(Path unit) throws IOException, InterruptedException {
-        Result security = analyze("security", "--offline=true", unit.toString());
+        Result security = analyze("security", "--offline=yes", unit.toString());
         Matcher m = Pattern.compile("Overall exposure level for portd.service: (\\d+\\.\\d)").matcher(security.out());
         assertTrue(m.find(), security.out());
         return Double.parseDouble(m.group(1));

@@ -121,10 +121,10 @@ class StoreTroubleTest {
         byte[] damaged = firstRefused;
         Files.write(db, damaged);
         ChildDaemon refusedStart = ChildDaemon.launch(dir.resolve("portd.sock"), dir.resolve("log2"), Map.of(), args);
-        assertEquals(1, refusedStart.waitFor(20));
+        assertEquals(65, refusedStart.waitFor(20), "a damaged store: EX_DATAERR");
         String out = refusedStart.output().strip();
-        String line = out.lines().filter(l -> l.startsWith("portd: ")).findFirst().orElse(out);
-        assertTrue(line.startsWith("portd: the store " + db + " is damaged"), out);
+        String line = ChildDaemon.failure(out);
+        assertTrue(line != null && line.startsWith("the store " + db + " is damaged"), out);
         assertTrue(line.contains("the newest backup is " + backup), out);
         assertFalse(out.contains("Exception") || out.contains("\tat "), "no stack trace: " + out);
         assertArrayEquals(damaged, Files.readAllBytes(db), "the damaged store is kept as it was");
@@ -149,7 +149,8 @@ class StoreTroubleTest {
                 "--socket", dir.resolve("portd.sock").toString(), "--data", data.toString());
         assertEquals(1, d.waitFor(20), d.output());
         String out = d.output().strip();
-        assertTrue(out.contains("portd: " + expected), out);
+        String why = ChildDaemon.failure(out);
+        assertTrue(why != null && why.startsWith(expected), out);
         assertFalse(out.contains("Exception") || out.contains("\tat "), "no stack trace: " + out);
         assertFalse(Files.exists(dir.resolve("portd.sock")), "nothing served");
     }

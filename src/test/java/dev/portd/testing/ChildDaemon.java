@@ -41,9 +41,23 @@ public final class ChildDaemon implements AutoCloseable {
      * cannot read the build's class path (under /root), so it is copied into {@code dir} first.
      */
     public static ChildDaemon startAs(String user, Path dir, Path socket, Path log, String... args) throws Exception {
-        ChildDaemon d = launch(List.of("runuser", "-u", user, "--"), readableClassPath(dir), socket, log, Map.of(), args);
+        return startUnder(List.of("runuser", "-u", user, "--"), dir, socket, log, args);
+    }
+
+    /**
+     * Starts {@code Main} under a command that ends by running its arguments as another user (such as
+     * {@code unshare ... runuser -u nobody --}), with the class path copied into {@code dir}, and waits
+     * until it answers.
+     */
+    public static ChildDaemon startUnder(List<String> prefix, Path dir, Path socket, Path log, String... args) throws Exception {
+        ChildDaemon d = launchUnder(prefix, dir, socket, log, args);
         d.awaitReady();
         return d;
+    }
+
+    /** {@link #startUnder} without waiting: for start-up failures as another user. */
+    public static ChildDaemon launchUnder(List<String> prefix, Path dir, Path socket, Path log, String... args) throws IOException {
+        return launch(prefix, readableClassPath(dir), socket, log, Map.of(), args);
     }
 
     private static ChildDaemon launch(List<String> prefix, String classPath, Path socket, Path log,
@@ -83,6 +97,18 @@ public final class ChildDaemon implements AutoCloseable {
             }
         }
         return String.join(File.pathSeparator, out);
+    }
+
+    private static final java.util.regex.Pattern FAILURE =
+            java.util.regex.Pattern.compile("(?m)^(?:<3>|\\S+Z )ERROR portd: (.*)$");
+
+    /**
+     * Why the daemon did not start: the message of its "ERROR portd: ..." line (logged at error
+     * priority, under the journal or not), or null if there is none.
+     */
+    public static String failure(String output) {
+        java.util.regex.Matcher m = FAILURE.matcher(output);
+        return m.find() ? m.group(1) : null;
     }
 
     static String javaBin() {
