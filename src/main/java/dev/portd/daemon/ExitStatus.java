@@ -10,9 +10,10 @@ import dev.portd.store.StoreException;
 public enum ExitStatus {
     OK(0, false, "stopped cleanly (SIGTERM, SIGINT), or --restore done"),
     FAILURE(1, false, "any other failure (the socket, another portd, I/O): a restart may help"),
-    USAGE(2, true, "a bad flag, config line or value"),
+    USAGE(2, true, "a bad flag, config line or value, or JMX files that cannot be used"),
     DAMAGED(65, true, "the store is damaged: restore a backup"),
-    NO_PERMISSION(77, true, "the store or data directory is not readable and writable by this user, or --restore ran as another user than the data directory's owner");
+    NO_PERMISSION(77, true, "the store or data directory is not readable and writable by this user, or another user owns it"
+            + " and this one is root (the daemon) or not that user (--restore)");
 
     private final int code;
     private final boolean restartCannotFix;

@@ -104,7 +104,7 @@ public final class Main {
             return ExitStatus.OK.code();
         } catch (Restore.RefusedException e) {
             System.err.println("portd: " + e.getMessage());
-            return ExitStatus.FAILURE.code();
+            return e.status().code();
         }
     }
 }

@@ -53,14 +53,20 @@ public final class Portd implements Context {
 
     /**
      * Opens the store, loads the table and binds the socket (or takes the one systemd passed). Throws
-     * with a message naming the file if it cannot.
+     * with a message naming the file if it cannot; a {@link ConfigException} for JMX settings that
+     * cannot work (a missing file, a password file others can read): restarting would not help.
      */
-    public void init() throws IOException, InterruptedException {
+    public void init() throws IOException, InterruptedException, ConfigException {
         Logging.configure(config.get("log_format"), config.get("log_level"));
-        Jmx.check(config);
+        try {
+            Jmx.check(config);
+        } catch (IllegalStateException e) {
+            throw new ConfigException(e.getMessage());
+        }
         int[] range = config.range();
         tableConfig = new TableConfig(range[0], range[1], config.policy(), Paths.uid(),
                 config.integer("max_leases_per_uid"), config.integer("history_max"));
+        DataDir.check(config.data());
         store = Store.open(config.data());
         PortTable table = store.load();
         writer = new Writer(store, table, tableConfig, () -> monitor, metrics);

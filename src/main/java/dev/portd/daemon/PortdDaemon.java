@@ -1,9 +1,11 @@
 package dev.portd.daemon;
 
+import dev.portd.protocol.Values;
 import dev.portd.server.PortdServer;
 import dev.portd.store.Backups;
 import dev.portd.store.StoreException;
 import dev.portd.systemd.SystemdNotify;
+import java.nio.file.Path;
 import java.util.Map;
 import org.apache.commons.daemon.Daemon;
 import org.apache.commons.daemon.DaemonContext;
@@ -26,7 +28,7 @@ public final class PortdDaemon implements Daemon {
     private static final Logger failures = LoggerFactory.getLogger("portd");
 
     private final Map<String, String> env;
-    private final boolean logsFailures;
+    private final boolean foreground;
     private Portd portd;
     private SystemdNotify notify;
     private long initNanos;
@@ -41,12 +43,13 @@ public final class PortdDaemon implements Daemon {
     }
 
     /**
-     * @param logsFailures log why a start failed, at ERROR ({@code java -jar}: under systemd that line,
-     *                     with its priority, is all the journal gets)
+     * @param foreground {@code java -jar}: log why a start failed, at ERROR (under systemd that line, with
+     *                   its priority, is all the journal gets), and refuse to run as root over a data
+     *                   directory another user owns. Not under jsvc, which opens the store as root by design.
      */
-    PortdDaemon(Map<String, String> env, boolean logsFailures) {
+    PortdDaemon(Map<String, String> env, boolean foreground) {
         this.env = env;
-        this.logsFailures = logsFailures;
+        this.foreground = foreground;
     }
 
     @Override
@@ -72,12 +75,23 @@ public final class PortdDaemon implements Daemon {
             logFailure(e.getMessage());
             throw e;
         }
+        if (foreground) {
+            try {
+                DataDir.checkRootStaysOut(config.data(), args);
+            } catch (StoreException e) {
+                throw failed(e.getMessage(), ExitStatus.of(e));
+            }
+        }
         notify = SystemdNotify.fromEnv(env, ProcessHandle.current().pid());
         portd = new Portd(config);
         try {
             portd.init();
         } catch (StoreException e) {
             throw failed(e.getMessage() + restoreHint(e, config), ExitStatus.of(e));
+        } catch (ConfigException e) {
+            logFailure(e.getMessage());
+            release();
+            throw e;
         } catch (PortdServer.AlreadyRunningException e) {
             throw failed(e.getMessage(), ExitStatus.FAILURE);
         } catch (Exception e) {
@@ -108,21 +122,26 @@ public final class PortdDaemon implements Daemon {
     }
 
     private void logFailure(String why) {
-        if (logsFailures) {
+        if (foreground) {
             failures.error(why);
         }
     }
 
-    /** For a damaged store: the newest backup and the command that restores it. */
-    static String restoreHint(StoreException e, Config config) {
-        if (e.damagedFile() == null) {
+    /**
+     * For a damaged store only: the newest backup, what restoring it loses, and the command that does it
+     * (as the data directory's owner). Nothing else advises a restore.
+     */
+    private String restoreHint(StoreException e, Config config) {
+        if (e.kind() != StoreException.Kind.DAMAGED) {
             return "";
         }
-        return Backups.newest(config.data().resolve("backups"))
-                .map(b -> "; the newest backup is " + b.file() + " (" + dev.portd.protocol.Values.time(b.timeMillis())
-                        + "); with portd stopped, restore it with: java -jar portd.jar --restore " + b.file()
-                        + " --data " + config.data())
-                .orElse("; there is no backup in " + config.data().resolve("backups"));
+        Path backups = config.data().resolve("backups");
+        // INVOCATION_ID: started by systemd, where a connection to portd.socket would start portd again.
+        String stop = env.containsKey("INVOCATION_ID") ? "stop portd (systemctl stop portd.socket portd.service)" : "stop portd";
+        return Backups.newest(backups)
+                .map(b -> StoreException.restoreAdvice(b.file(), Values.time(b.timeMillis()), stop,
+                        Restore.command(config.data(), config.socket(), b.file())))
+                .orElse(StoreException.noBackupAdvice(backups));
     }
 
     @Override

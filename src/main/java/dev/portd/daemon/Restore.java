@@ -30,8 +30,19 @@ final class Restore {
 
     /** A restore that did not happen; the message says why, and nothing was changed. */
     static final class RefusedException extends Exception {
+        private final ExitStatus status;
+
         RefusedException(String message) {
+            this(message, ExitStatus.FAILURE);
+        }
+
+        RefusedException(String message, ExitStatus status) {
             super(message, null, false, false);
+            this.status = status;
+        }
+
+        ExitStatus status() {
+            return status;
         }
     }
 
@@ -39,6 +50,13 @@ final class Restore {
 
     /** Restores {@code backup} into the data directory of {@code config}; returns what was done. */
     static String run(Config config, Path backup) throws RefusedException {
+        Path data = config.data();
+        checkUser(data, config.socket(), backup);
+        if (!readable(backup)) {
+            throw new RefusedException("cannot restore: " + backup + " is not readable by user " + DataDir.user()
+                    + "; make it readable by that user (or copy it where that user can read it) and run the restore again",
+                    ExitStatus.NO_PERMISSION);
+        }
         Snapshot.Content content;
         try {
             content = Snapshot.read(backup);
@@ -46,9 +64,14 @@ final class Restore {
             throw new RefusedException("cannot restore: " + e.getMessage());
         }
         if (answers(config.socket())) {
-            throw new RefusedException("portd is running (" + config.socket() + " answers); stop it before restoring");
+            throw new RefusedException("portd is running (" + config.socket() + " answers); stop it before restoring"
+                    + " (under systemd: systemctl stop portd.socket portd.service, or the next connection starts it again)");
         }
-        Path data = config.data();
+        try {
+            DataDir.check(data);
+        } catch (StoreException e) {
+            throw new RefusedException("cannot restore: " + e.getMessage(), ExitStatus.of(e));
+        }
         long now = System.currentTimeMillis();
         List<Path> moved;
         try {
@@ -72,6 +95,59 @@ final class Restore {
                 + " reservations from " + backup + " (taken " + dev.portd.protocol.Values.time(content.timeMillis())
                 + ") into " + data.resolve(Store.FILE)
                 + (moved.isEmpty() ? "" : "; the previous store was moved aside to " + moved.get(0));
+    }
+
+    /**
+     * Refuses to write the store as anyone but the data directory's owner: the daemon runs as that user,
+     * and files this command created as another (root) would stop it from opening its store. Refusing
+     * rather than chown-ing keeps root from writing into a directory another user controls.
+     */
+    private static void checkUser(Path data, Path socket, Path backup) throws RefusedException {
+        int owner = Files.isDirectory(data) ? DataDir.owner(data) : Paths.uid();
+        if (owner >= 0 && owner != Paths.uid()) {
+            throw new RefusedException("--restore must run as the owner of " + data + ", " + DataDir.ownerName(data)
+                    + " (the user the daemon runs as), not as " + DataDir.user() + ": the store files it writes would belong to "
+                    + DataDir.user() + " and the daemon could not open them. Nothing was changed. Run: "
+                    + command(data, socket, backup), ExitStatus.NO_PERMISSION);
+        }
+    }
+
+    /**
+     * The command that restores {@code backup} into {@code data}, run as the data directory's owner
+     * ({@code runuser -u OWNER --} unless that is root), with every path absolute.
+     */
+    static String command(Path data, Path socket, Path backup) {
+        int owner = DataDir.owner(data);
+        String as = owner > 0 ? "runuser -u " + DataDir.ownerName(data) + " -- " : "";
+        return as + "java -jar " + quote(jar()) + " --restore " + quote(backup.toAbsolutePath().toString())
+                + " --data " + quote(data.toAbsolutePath().toString()) + " --socket " + quote(socket.toAbsolutePath().toString());
+    }
+
+    /** The jar this code runs from, or portd.jar (run from classes, as in tests). */
+    static String jar() {
+        try {
+            Path p = Path.of(Restore.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return p.toString().endsWith(".jar") ? p.toString() : "portd.jar";
+        } catch (Exception | Error e) {
+            return "portd.jar";
+        }
+    }
+
+    /** {@code s} as one shell word. */
+    static String quote(String s) {
+        return s.matches("[A-Za-z0-9_./:=@%+,-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /** False only if this user may not read {@code file} or reach it (a missing file is Snapshot's to report). */
+    private static boolean readable(Path file) {
+        try {
+            Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            return Files.isReadable(file);
+        } catch (java.nio.file.AccessDeniedException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     /** True if a daemon accepts connections on the socket. */

@@ -170,7 +170,9 @@ class BackupRestoreTest {
         assertFalse(refused.err().contains("Exception"), "no stack trace: " + refused.err());
         String line = ChildDaemon.failure(refused.err());
         assertTrue(line != null && line.startsWith("the store " + db + " is damaged: "), refused.err());
-        assertTrue(line.contains("the newest backup is " + backup + " ("), line);
+        assertTrue(line.contains("the newest backup is " + backup + " (taken "), line);
+        assertTrue(line.matches(".*: restoring it loses every change made after \\S+\\. To restore, stop portd, then run: "
+                + "java -jar portd.jar --restore " + backup + " --data " + data() + " --socket " + socket() + " .*"), line);
         assertFalse(Children.answers(socket()));
         assertEquals(b.length, Files.size(db), "the damaged store was not touched");
 
@@ -201,7 +203,7 @@ class BackupRestoreTest {
                     data().toString(), "--socket", socket().toString(), "--config", dir.resolve("empty.conf").toString())
                     .toArray(new String[0])));
             assertEquals(1, busy.code());
-            assertEquals("portd: portd is running (" + socket() + " answers); stop it before restoring\n", busy.err());
+            assertTrue(busy.err().startsWith("portd: portd is running (" + socket() + " answers); stop it before restoring"), busy.err());
             assertEquals(before, c.call("LIST"));
         }
     }

@@ -39,7 +39,7 @@ class JmxStartupTest {
         List<String> args = new ArrayList<>(List.of("--socket", socket.toString(), "--data", dir.resolve("data").toString()));
         args.addAll(List.of(JmxTesting.jmxFlags(dir, JmxTesting.freeLoopbackPort())));
         try (ChildDaemon d = ChildDaemon.launch(socket, dir.resolve("out.log"), Map.of(), args.toArray(String[]::new))) {
-            assertEquals(1, d.waitFor(30));
+            assertEquals(2, d.waitFor(30), "a setting that cannot work, as a bad config line: " + d.output());
             String out = d.output();
             assertTrue(out.contains("jmx_password_file " + pw + " is readable by group or others (mode 0644)"), out);
             assertTrue(out.contains("chmod 600"), out);
@@ -86,6 +86,6 @@ class JmxStartupTest {
         List<String> args = new ArrayList<>(List.of("--socket", dir.resolve("s.sock").toString(), "--data", dir.resolve("data").toString()));
         args.addAll(List.of(jmxArgs));
         Portd p = new Portd(Config.load(args.toArray(String[]::new), Map.of()));
-        return assertThrows(IllegalStateException.class, p::init).getMessage();
+        return assertThrows(dev.portd.daemon.ConfigException.class, p::init).getMessage();
     }
 }

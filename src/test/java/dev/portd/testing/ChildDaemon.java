@@ -60,8 +60,9 @@ public final class ChildDaemon implements AutoCloseable {
         return launch(prefix, readableClassPath(dir), socket, log, Map.of(), args);
     }
 
-    private static ChildDaemon launch(List<String> prefix, String classPath, Path socket, Path log,
-                                      Map<String, String> env, String... args) throws IOException {
+    /** Starts {@code Main} on {@code classPath} under {@code prefix} (another user: see {@link #readableClassPath}). */
+    public static ChildDaemon launch(List<String> prefix, String classPath, Path socket, Path log,
+                                     Map<String, String> env, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(javaBin(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", classPath, "dev.portd.daemon.Main"));
@@ -72,7 +73,7 @@ public final class ChildDaemon implements AutoCloseable {
     }
 
     /** Copies every class path entry under {@code dir} (world-readable) and returns the new class path. */
-    static String readableClassPath(Path dir) throws IOException {
+    public static String readableClassPath(Path dir) throws IOException {
         List<String> out = new ArrayList<>();
         int n = 0;
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
