@@ -130,7 +130,7 @@ class PackagingTest {
     /** The packaged changelog's newest entry is the version being built: a release bumps both. */
     @Test
     void theChangelogNamesThisVersion() throws Exception {
-        String newest = Files.readAllLines(Path.of("packaging/deb/doc/changelog")).get(0);
+        String newest = Files.readAllLines(Path.of("packaging/doc/changelog")).get(0);
         assertEquals("portd (" + dev.portd.daemon.Portd.VERSION + ") unstable; urgency=medium", newest);
     }
 
