@@ -30,6 +30,7 @@ class DebPackageIT {
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void lintianHasNothingToSay() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/lintian")), "lintian is missing (packaging/test/install-deps)");
         assertTrue(Files.isRegularFile(DEB), DEB + " was not built");
         List<String> out = run(List.of("lintian", "--display-info", "--fail-on", "error,warning,info", DEB.toString()), null, 4);
         String lines = String.join("\n", out);
@@ -37,11 +38,13 @@ class DebPackageIT {
         assertTrue(out.stream().noneMatch(l -> l.matches("^[EWIXP]: .*")), "lintian " + DEB + ":\n" + lines);
     }
 
-    /** The habitat test needs root (debootstrap, overlay mounts, systemd-nspawn); it is skipped only without it. */
+    /** The habitat test needs root (debootstrap, overlay mounts, systemd-nspawn) and those tools. */
     @Test
     @Timeout(value = 25, unit = TimeUnit.MINUTES)
     void theHabitatTestPasses() throws Exception {
         assumeTrue(Paths.uid() == 0, "the habitat test needs root");
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/debootstrap")) && Files.isExecutable(Path.of("/usr/bin/systemd-nspawn")),
+                "debootstrap or systemd-nspawn is missing (packaging/test/install-deps)");
         assertTrue(Files.isRegularFile(DEB), DEB + " was not built");
         Path log = Path.of("target/habitat/habitat.log");
         Files.createDirectories(log.getParent());
