@@ -287,7 +287,7 @@ check_purge() {
 }
 
 # Runs the named checks (all of CHECKS by default; install always first), one line each; a failed
-# check prints its output and the end of portd's journal. Returns 1 when any failed.
+# check prints its output and portd's journal during it. Returns 1 when any failed.
 run_checks() {
     local names=("$@") failed=() name start rc
     [ ${#names[@]} -gt 0 ] || names=("${CHECKS[@]}")
