@@ -11,9 +11,9 @@ public enum ExitStatus {
     OK(0, false, "stopped cleanly (SIGTERM, SIGINT), or --restore done"),
     FAILURE(1, false, "any other failure (the socket, another portd, I/O): a restart may help"),
     USAGE(2, true, "a bad flag, config line or value, or JMX files that cannot be used"),
-    DAMAGED(65, true, "the store is damaged: restore a backup"),
-    NO_PERMISSION(77, true, "the store or data directory is not readable and writable by this user, or another user owns it"
-            + " and this one is root (the daemon) or not that user (--restore)");
+    DAMAGED(65, true, "the store is damaged; restoring a backup loses the changes made after it"),
+    NO_PERMISSION(77, true, "the store or data directory is not readable and writable by this user, or it belongs to"
+            + " another user (root running the daemon, anyone but its owner running --restore)");
 
     private final int code;
     private final boolean restartCannotFix;
