@@ -40,14 +40,15 @@ eventually() {
     return 1
 }
 
-# One request to the system socket as USER, the whole reply: ask USER 'ALLOC web'
+# One request to the system socket as USER, the whole reply: ask USER 'ALLOC web'. A daemon that
+# never answers (one that fails and restarts for ever) fails it after 30 s instead of hanging it.
 ask() {
-    in_machine runuser -u "$1" -- sh -c 'printf "%s\n" "$1" | nc -U -N '"$SOCK" ask "$2"
+    in_machine timeout -k 5 30 runuser -u "$1" -- sh -c 'printf "%s\n" "$1" | nc -U -N '"$SOCK" ask "$2"
 }
 
-# A shell command in the machine as USER: as USER 'cmd'
+# A shell command in the machine as USER, for at most 2 minutes: as USER 'cmd'
 as() {
-    in_machine runuser -u "$1" -- sh -c "$2"
+    in_machine timeout -k 5 120 runuser -u "$1" -- sh -c "$2"
 }
 
 unit() { in_machine systemctl show -P "$2" "$1"; }
@@ -289,7 +290,7 @@ check_purge() {
 # Runs the named checks (all of CHECKS by default; install always first), one line each; a failed
 # check prints its output and portd's journal during it. Returns 1 when any failed.
 run_checks() {
-    local names=("$@") failed=() name start rc
+    local names=("$@") failed=() name start rc check watchdog
     [ ${#names[@]} -gt 0 ] || names=("${CHECKS[@]}")
     [ "${names[0]}" = install ] || names=(install "${names[@]}")
     for name in "${names[@]}"; do
@@ -297,10 +298,21 @@ run_checks() {
     done
     for name in "${names[@]}"; do
         start=$(date +%s%N)
-        set +e
-        (set -e; "check_$name") >"$logs/$name.log" 2>&1
-        rc=$?
-        set -e
+        # In the background: `wait` returns at once when habitat is interrupted (so the machine is
+        # torn down), and a check that hangs anyway is stopped after 4 minutes.
+        (set -e; "check_$name") >"$logs/$name.log" 2>&1 &
+        check=$!
+        (
+            trap 'kill "$nap"; exit' TERM
+            sleep 240 & nap=$!
+            wait "$nap"
+            echo "habitat: $name did not finish in 240 s" >>"$logs/$name.log"
+            kill "$check"
+        ) >/dev/null 2>&1 &
+        watchdog=$!
+        rc=0
+        wait "$check" || rc=$?
+        kill "$watchdog" 2>/dev/null || true
         if [ $rc = 0 ]; then
             printf 'ok    %-17s %5.1fs\n' "$name" "$(( ($(date +%s%N) - start) / 1000000 ))e-3"
         else
