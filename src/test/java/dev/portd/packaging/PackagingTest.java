@@ -127,6 +127,13 @@ class PackagingTest {
         assertTrue(unitSection.matches("(?s).*\\nStartLimitBurst=\\d+\\n.*"), "a start limit in [Unit]");
     }
 
+    /** The packaged changelog's newest entry is the version being built: a release bumps both. */
+    @Test
+    void theChangelogNamesThisVersion() throws Exception {
+        String newest = Files.readAllLines(Path.of("packaging/doc/changelog")).get(0);
+        assertEquals("portd (" + dev.portd.daemon.Portd.VERSION + ") unstable; urgency=medium", newest);
+    }
+
     /** The unit's last {@code Key=value} (a later line overrides an earlier one). */
     static String setting(Path unit, String key) throws IOException {
         Matcher m = Pattern.compile("(?m)^" + key + "=(.*?)\\s*$").matcher(Files.readString(unit));
