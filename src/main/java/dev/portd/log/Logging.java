@@ -102,6 +102,9 @@ public final class Logging {
         for (String name : QUIET) {
             ctx.getLogger(name).setLevel(level.isGreaterOrEqual(Level.INFO) ? Level.WARN : null);
         }
+        // Netty warns at every start on a host with no hardware address (a container with only loopback);
+        // it then picks random bytes for its channel ids, which is all portd needs of them.
+        ctx.getLogger("io.netty.util.internal.MacAddressUtil").setLevel(level.isGreaterOrEqual(Level.INFO) ? Level.ERROR : null);
     }
 
     /** Records dropped because the queue was full (DEBUG and TRACE first), since the daemon started. */
