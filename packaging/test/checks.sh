@@ -6,7 +6,7 @@
 # shellcheck shell=bash disable=SC2154
 
 SOCK=/run/portd/portd.sock
-CHECKS=(install activation users pid_lease portctl_run denied restart kill9 security
+CHECKS=(install activation users pid_lease portctl_run denied portserver restart kill9 security
         unreadable damaged restore remove_reinstall purge)
 
 # Fails the current check with a message when the test command fails: expect "why" cmd args...
@@ -86,7 +86,11 @@ check_activation() {
     expect "java itself is the main pid" test "$(in_machine cat "/proc/$(unit portd.service MainPID)/comm")" = java
     expect "a watchdog" test "$(unit portd.service WatchdogUSec)" = 30s
     expect "runs as portd" test "$(in_machine ps -o user= -p "$(unit portd.service MainPID)")" = portd
+    # A clean start says nothing at warning priority or above (this machine has only loopback).
+    refute "no warning from a clean start: $(journal | awk '$1 <= 4')" journal_has_warning
 }
+
+journal_has_warning() { journal | awk '$1 <= 4 { found = 1 } END { exit !found }'; }
 
 check_users() {
     in_machine useradd -m alice
@@ -155,6 +159,38 @@ check_kill9() {
     eventually 30 "systemd to restart portd after SIGKILL" restarted_since "$pid"
     expect "every lease kept after kill -9" diff <(echo "$before") <(leases)
     expect "systemd counted the restart (NRestarts)" test "$(unit portd.service NRestarts)" -ge 1
+}
+
+# One portserver request as USER for PID (default: the client's own pid), as portpicker makes it:
+# prints the reply, empty on a refusal.
+pick() {
+    as "$1" "python3 -c 'import socket,os,sys
+s=socket.socket(socket.AF_UNIX); s.connect(\"\\0unittest-portserver\")
+s.sendall((sys.argv[1] if len(sys.argv)>1 else str(os.getpid())).encode()+b\"\\n\"); sys.stdout.write(s.recv(100).decode())' ${2:-}"
+}
+
+check_portserver() {
+    expect "portd-portserver.socket shipped disabled" test "$(in_machine systemctl is-enabled portd-portserver.socket)" = disabled
+    # README "portd as your portserver": enable the socket with portd.service stopped.
+    in_machine systemctl enable portd-portserver.socket
+    in_machine systemctl stop portd.service
+    in_machine systemctl start portd-portserver.socket portd.service
+    expect "the portserver socket listens" test "$(unit portd-portserver.socket ActiveState)" = active
+    local port uid sleeper pid
+    port=$(pick alice)
+    expect "a port for alice through @unittest-portserver: got '$port'" grep -Eq '^2[0-9]{4}$' <<<"$port"
+    uid=$(in_machine id -u alice)
+    expect "alice's portpicker lease in LIST" grep -q "service=portpicker\..*uid=$uid" <<<"$(ask bob LIST)"
+    sleeper=$(in_machine sh -c 'sleep 300 </dev/null >/dev/null 2>&1 & echo $!')
+    expect "bob gets nothing for root's pid" test -z "$(pick bob "$sleeper")"
+    expect "the refusal audited at warning priority" grep -q "^4	portd	.*refused ALLOC portpicker.$sleeper" <<<"$(journal)"
+    in_machine kill "$sleeper"
+    # Both sockets come back when systemd restarts portd after a kill -9.
+    pid=$(unit portd.service MainPID)
+    in_machine kill -KILL "$pid"
+    eventually 30 "systemd to restart portd after SIGKILL" restarted_since "$pid"
+    port=$(pick alice)
+    expect "a port through the portserver socket after the restart: got '$port'" grep -Eq '^2[0-9]{4}$' <<<"$port"
 }
 
 restarted_since() {
