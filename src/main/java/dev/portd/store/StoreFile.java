@@ -54,7 +54,7 @@ final class StoreFile {
         } catch (RuntimeException | Error e) {
             // MapDB says DataCorruption for a broken header, VolumeIOError for a truncated file, and
             // NewMapDBFormat or worse for flipped header bits: an existing file that does not open is damaged.
-            throw StoreException.damaged(file, Store.describe(e), e);
+            throw StoreException.damaged(file, firstSentence(Store.describe(e)), e);
         }
         PortTable legacy;
         try (DB open = db) {
@@ -82,6 +82,15 @@ final class StoreFile {
         log.info("converted the store {} written by portd 0.1.0: {} leases, {} reservations, {} history events",
                 file, legacy.leaseCount(), legacy.reservations().size(), legacy.history().size());
         return new Loaded(legacy, 0);
+    }
+
+    /**
+     * MapDB's first sentence says what it found ("Header checksum broken"); the rest is advice for
+     * MapDB's programmers (DBMaker options), not for an operator, whose safe step is portd's own.
+     */
+    private static String firstSentence(String mapdb) {
+        int end = mapdb.indexOf(". ");
+        return end < 0 ? mapdb : mapdb.substring(0, end);
     }
 
     private static Loaded load(Path file, DB db) {
