@@ -75,7 +75,7 @@ public final class Store implements Closeable {
         }
         FileChannel lockChannel = null;
         try {
-            lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lockChannel = openLock(dir);
             FileLock lock = tryLock(lockChannel, file);
             Files.deleteIfExists(dir.resolve(StoreFile.NEW)); // a checkpoint a crash interrupted: the old file stands
             long t0 = System.nanoTime();
@@ -197,9 +197,31 @@ public final class Store implements Closeable {
         return out;
     }
 
+    /**
+     * Opens (creating) the lock file. One made by root for a directory root does not own (jsvc opens
+     * the store before it drops privileges) goes to the directory's owner, or the daemon, started later
+     * as that user, could not open it.
+     */
+    private static FileChannel openLock(Path dir) throws IOException {
+        Path p = dir.resolve(LOCK);
+        boolean created = !Files.exists(p);
+        FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        if (created) {
+            try {
+                java.nio.file.attribute.UserPrincipal owner = Files.getOwner(dir);
+                if (!owner.equals(Files.getOwner(p))) {
+                    Files.setOwner(p, owner);
+                }
+            } catch (IOException e) {
+                log.debug("{} stays its creator's: {}", p, e.toString());
+            }
+        }
+        return ch;
+    }
+
     /** Locks {@code dir}'s store for a tool that changes its files with the daemon stopped; null if a daemon has it. */
     public static Closeable lockForTool(Path dir) throws IOException {
-        FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel ch = openLock(dir);
         try {
             tryLock(ch, dir.resolve(FILE));
         } catch (StoreException e) {
