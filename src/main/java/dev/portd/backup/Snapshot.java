@@ -7,13 +7,13 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import dev.portd.protocol.Json;
-import dev.portd.protocol.PortdException;
 import dev.portd.protocol.Row;
 import dev.portd.protocol.Values;
 import dev.portd.store.StoreException;
 import dev.portd.table.Event;
 import dev.portd.table.Lease;
 import dev.portd.table.PortTable;
+import dev.portd.table.PortdException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -64,7 +64,7 @@ public final class Snapshot {
             g.writeNumberField("last_port", t.lastPort());
             g.writeArrayFieldStart("leases");
             for (Lease l : t.leases()) {
-                g.writeRawValue(Json.object(l.storedRow()));
+                g.writeRawValue(Json.object(Row.of(l.storedRow())));
             }
             g.writeEndArray();
             g.writeArrayFieldStart("reservations");
@@ -74,7 +74,7 @@ public final class Snapshot {
             g.writeEndArray();
             g.writeArrayFieldStart("history");
             for (Event e : t.history()) {
-                g.writeRawValue(Json.object(e.storedRow()));
+                g.writeRawValue(Json.object(Row.of(e.storedRow())));
             }
             g.writeEndArray();
             g.writeEndObject();

@@ -1,9 +1,9 @@
 package dev.portd.daemon;
 
-import dev.portd.protocol.PortdException;
 import dev.portd.protocol.Row;
 import dev.portd.protocol.Values;
 import dev.portd.table.Policy;
+import dev.portd.table.PortdException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,20 +2,20 @@ package dev.portd.daemon;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
-import dev.portd.probe.Holder;
 import dev.portd.probe.Occupancy;
 import dev.portd.probe.Prober;
-import dev.portd.probe.Proto;
-import dev.portd.protocol.ErrorCode;
 import dev.portd.protocol.Reply;
 import dev.portd.protocol.Row;
 import dev.portd.store.Writer;
 import dev.portd.table.BindCheck;
 import dev.portd.table.Caller;
+import dev.portd.table.ErrorCode;
+import dev.portd.table.Holder;
 import dev.portd.table.Lease;
 import dev.portd.table.Observation;
 import dev.portd.table.PortTable;
 import dev.portd.table.PortUse;
+import dev.portd.table.Proto;
 import dev.portd.table.Transport;
 import java.util.ArrayList;
 import java.util.List;
@@ -255,7 +255,7 @@ public final class Monitor implements PortUse {
     private static void checkWaiter(Waiter w, Occupancy occ, PortTable table) {
         Lease lease = table.leaseOn(w.port);
         for (Holder h : occ.holders(w.port)) {
-            if (h.proto() == Proto.TCP && (lease == null || Observation.belongs(h, lease))) {
+            if (h.proto() == Proto.TCP && (lease == null || Observation.belongs(h, lease, occ))) {
                 Row r = Row.of("state", "bound").put("pid", h.pid() > 0 ? h.pid() : null);
                 w.finish(Reply.ok(h.pid() > 0 ? "bound pid=" + h.pid() : "bound", r));
                 return;

@@ -2,6 +2,7 @@ package dev.portd.jmx;
 
 import dev.portd.daemon.Portd;
 import dev.portd.protocol.Row;
+import dev.portd.protocol.Rows;
 import dev.portd.table.Event;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -62,7 +63,7 @@ final class HistoryBean extends NotificationBroadcasterSupport implements Histor
     /** Notifies each event: the HISTORY line as message, its keys as user data, its seq as sequence number. */
     void publish(List<Event> events) {
         for (Event e : events) {
-            Notification n = new Notification(TYPE_PREFIX + e.event(), Names.HISTORY, e.seq(), e.time(), e.row().line());
+            Notification n = new Notification(TYPE_PREFIX + e.event(), Names.HISTORY, e.seq(), e.time(), Rows.of(e).line());
             n.setUserData(OpenRows.EVENT.composite(row(e)));
             sendNotification(n);
             sent.incrementAndGet();
@@ -70,7 +71,7 @@ final class HistoryBean extends NotificationBroadcasterSupport implements Histor
     }
 
     private static Row row(Event e) {
-        return e.row().put("seq", e.seq());
+        return Rows.of(e).put("seq", e.seq());
     }
 
     @Override

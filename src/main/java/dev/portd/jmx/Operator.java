@@ -1,10 +1,10 @@
 package dev.portd.jmx;
 
 import dev.portd.daemon.Portd;
-import dev.portd.protocol.ErrorCode;
 import dev.portd.protocol.Reply;
 import dev.portd.protocol.Request;
 import dev.portd.table.Caller;
+import dev.portd.table.ErrorCode;
 import java.security.AccessController;
 import java.util.List;
 import java.util.Map;

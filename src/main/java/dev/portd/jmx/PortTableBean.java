@@ -1,8 +1,9 @@
 package dev.portd.jmx;
 
 import dev.portd.daemon.Portd;
-import dev.portd.protocol.ErrorCode;
 import dev.portd.protocol.Reply;
+import dev.portd.protocol.Rows;
+import dev.portd.table.ErrorCode;
 import dev.portd.table.Lease;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,7 @@ final class PortTableBean implements PortTableMBean {
     public TabularData getLeases() {
         List<dev.portd.protocol.Row> rows = new ArrayList<>();
         for (Lease l : portd.table().leases()) {
-            rows.add(l.row());
+            rows.add(Rows.of(l));
         }
         return OpenRows.LEASE.table(rows);
     }

@@ -3,6 +3,7 @@ package dev.portd.jmx;
 import dev.portd.daemon.Monitor;
 import dev.portd.daemon.Portd;
 import dev.portd.protocol.Row;
+import dev.portd.protocol.Rows;
 import dev.portd.protocol.Values;
 import dev.portd.table.Conflict;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ final class ProberBean implements ProberMBean {
     public TabularData getConflicts() {
         List<Row> rows = new ArrayList<>();
         for (Conflict c : portd.table().conflicts().values()) {
-            rows.add(c.row());
+            rows.add(Rows.of(c));
         }
         return OpenRows.CONFLICT.table(rows);
     }

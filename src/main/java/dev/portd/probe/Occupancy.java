@@ -1,5 +1,8 @@
 package dev.portd.probe;
 
+import dev.portd.table.Holder;
+import dev.portd.table.Host;
+import dev.portd.table.Proto;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -14,8 +17,11 @@ import java.util.List;
  * Size and build cost follow the number of sockets, not the port space: occupied ports are held in
  * a sorted array (for ordered and range queries) plus a small open-addressing index for O(1)
  * lookup by port.
+ *
+ * <p>As the table's {@link Host} it also answers the process questions; those are asked of /proc
+ * when asked ({@link Processes}), not taken from the snapshot, because a process can exit between probes.
  */
-public final class Occupancy {
+public final class Occupancy implements Host {
 
     private static final byte TCP_BIT = 1;
     private static final byte UDP_BIT = 2;
@@ -127,6 +133,7 @@ public final class Occupancy {
     }
 
     /** The sockets on {@code port}, any transport; empty if none or the port is out of range. */
+    @Override
     public List<Holder> holders(int port) {
         int k = indexOf(port);
         return k < 0 ? List.of() : holders[k];
@@ -152,6 +159,7 @@ public final class Occupancy {
     }
 
     /** Occupied ports within [from, to] inclusive, ascending; cost follows the answer, not the range. */
+    @Override
     public int[] ports(int from, int to) {
         if (from > to) {
             return new int[0];
@@ -159,6 +167,16 @@ public final class Occupancy {
         int a = lowerBound(from);
         int b = lowerBound(to + 1L);
         return Arrays.copyOfRange(ports, a, b);
+    }
+
+    @Override
+    public boolean isAlive(int pid, long startTime) {
+        return Processes.isAlive(pid, startTime);
+    }
+
+    @Override
+    public boolean isSelfOrDescendant(int pid, int ancestor) {
+        return Processes.isSelfOrDescendant(pid, ancestor);
     }
 
     /** Every holder, ordered by port. */

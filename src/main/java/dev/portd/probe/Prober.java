@@ -1,5 +1,7 @@
 package dev.portd.probe;
 
+import dev.portd.table.Holder;
+import dev.portd.table.Proto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

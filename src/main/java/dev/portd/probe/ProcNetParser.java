@@ -1,5 +1,6 @@
 package dev.portd.probe;
 
+import dev.portd.table.Proto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteOrder;

@@ -1,5 +1,6 @@
 package dev.portd.probe;
 
+import dev.portd.table.Proto;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 

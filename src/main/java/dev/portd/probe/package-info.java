@@ -6,6 +6,8 @@
  * publishes the resulting immutable {@link dev.portd.probe.Occupancy} through a volatile field;
  * request threads read it without locks. If a probe throws, keep the previous snapshot.
  * {@link dev.portd.probe.Processes} answers the per-lease questions (is the leasing process still
- * the same one, is a socket's owner inside its process tree). Only the JDK is used.
+ * the same one, is a socket's owner inside its process tree). The snapshot is the table's
+ * {@link dev.portd.table.Host}, made of the table's {@link dev.portd.table.Holder} values; besides
+ * those only the JDK is used.
  */
 package dev.portd.probe;

@@ -1,6 +1,7 @@
 package dev.portd.protocol;
 
 import dev.portd.table.Caller;
+import dev.portd.table.ErrorCode;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

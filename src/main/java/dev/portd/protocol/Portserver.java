@@ -2,6 +2,7 @@ package dev.portd.protocol;
 
 import dev.portd.probe.Processes;
 import dev.portd.table.Caller;
+import dev.portd.table.ErrorCode;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 

@@ -1,6 +1,8 @@
 package dev.portd.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.portd.table.ErrorCode;
+import dev.portd.table.PortdException;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;

@@ -1,5 +1,6 @@
 package dev.portd.protocol;
 
+import dev.portd.table.PortdException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
 package dev.portd.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.portd.table.Fields;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,13 @@ public final class Row {
 
     public static Row of(String key, Object value) {
         return new Row().put(key, value);
+    }
+
+    /** A record's stored fields as a row (backups write them as JSON objects). */
+    public static Row of(Fields fields) {
+        Row r = new Row();
+        fields.asMap().forEach(r::put);
+        return r;
     }
 
     /** A row whose text line is given verbatim; its JSON form still uses the named values. */
@@ -91,26 +99,9 @@ public final class Row {
         g.writeEndObject();
     }
 
-    /** Quotes a value when a reader splitting on blanks would otherwise get it wrong. */
+    /** Quotes a value when a reader splitting on blanks would otherwise get it wrong (as the store does). */
     public static void appendValue(StringBuilder sb, String v) {
-        boolean plain = !v.isEmpty();
-        for (int i = 0; i < v.length() && plain; i++) {
-            char c = v.charAt(i);
-            plain = c != ' ' && c != '\t' && c != '"' && c != '\\';
-        }
-        if (plain) {
-            sb.append(v);
-            return;
-        }
-        sb.append('"');
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\');
-            }
-            sb.append(c);
-        }
-        sb.append('"');
+        Fields.appendValue(sb, v);
     }
 
     /** Reads a line written by {@link #line()} back into its key/value pairs (the store's encoding). */

@@ -1,5 +1,6 @@
 package dev.portd.protocol;
 
+import dev.portd.table.PortdException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;

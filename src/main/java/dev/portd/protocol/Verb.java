@@ -1,5 +1,6 @@
 package dev.portd.protocol;
 
+import dev.portd.table.PortdException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;

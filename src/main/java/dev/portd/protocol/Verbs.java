@@ -9,11 +9,13 @@ import dev.portd.probe.Processes;
 import dev.portd.store.Writer;
 import dev.portd.table.AllocSpec;
 import dev.portd.table.Caller;
+import dev.portd.table.ErrorCode;
 import dev.portd.table.Event;
 import dev.portd.table.Lease;
 import dev.portd.table.PortSet;
 import dev.portd.table.PortTable;
 import dev.portd.table.PortUse;
+import dev.portd.table.PortdException;
 import dev.portd.table.TableConfig;
 import dev.portd.table.Transport;
 import java.util.ArrayDeque;
@@ -109,7 +111,7 @@ public final class Verbs {
                 c -> {
                     List<Row> rows = new ArrayList<>();
                     for (dev.portd.table.Conflict x : c.ctx().table().conflicts().values()) {
-                        rows.add(x.row());
+                        rows.add(Rows.of(x));
                     }
                     return Reply.rows(rows);
                 });
@@ -389,7 +391,7 @@ public final class Verbs {
         List<Row> rows = new ArrayList<>();
         for (Lease l : c.ctx().table().leases()) {
             if (glob == null || globMatches(glob, l.service())) {
-                rows.add(l.row());
+                rows.add(Rows.of(l));
             }
         }
         return Reply.rows(rows);
@@ -465,7 +467,7 @@ public final class Verbs {
                 if (last.size() == limit) {
                     last.removeFirst();
                 }
-                last.addLast(e.row());
+                last.addLast(Rows.of(e));
             }
         }
         return Reply.rows(new ArrayList<>(last));

@@ -1,6 +1,8 @@
 package dev.portd.protocol;
 
 import dev.portd.store.Writer;
+import dev.portd.table.ErrorCode;
+import dev.portd.table.PortdException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,15 +1,16 @@
 package dev.portd.server;
 
 import dev.portd.protocol.Context;
-import dev.portd.protocol.ErrorCode;
-import dev.portd.protocol.PortdException;
 import dev.portd.protocol.Reply;
 import dev.portd.protocol.Request;
+import dev.portd.protocol.Rows;
 import dev.portd.protocol.Session;
 import dev.portd.protocol.Verb;
 import dev.portd.protocol.Verbs;
 import dev.portd.table.Caller;
+import dev.portd.table.ErrorCode;
 import dev.portd.table.Event;
+import dev.portd.table.PortdException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
@@ -334,7 +335,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
         }
         while (!heldEvents.isEmpty()) {
             Event e = heldEvents.poll();
-            String line = watchJson ? dev.portd.protocol.Json.object(e.row()) + "\n" : e.row().line() + "\n";
+            String line = watchJson ? dev.portd.protocol.Json.object(Rows.of(e)) + "\n" : Rows.of(e).line() + "\n";
             ctx.write(ByteBufUtil.writeUtf8(ctx.alloc(), line), ctx.voidPromise());
             eventsSent++;
         }

@@ -1,8 +1,5 @@
 package dev.portd.table;
 
-import dev.portd.protocol.Row;
-import dev.portd.protocol.Values;
-
 /**
  * A port held by the wrong party, as the prober saw it.
  *
@@ -22,12 +19,6 @@ public record Conflict(int port, String kind, String service, int pid, int uid, 
     public boolean sameAs(Conflict o) {
         return o != null && port == o.port && kind.equals(o.kind) && java.util.Objects.equals(service, o.service)
                 && pid == o.pid && uid == o.uid;
-    }
-
-    /** The CONFLICTS keys. */
-    public Row row() {
-        return Row.of("port", port).put("kind", kind).put("service", service).put("pid", pid > 0 ? pid : null)
-                .put("uid", uid).put("cmd", cmd).put("since", Values.time(since));
     }
 
     /** For the history note and messages. */

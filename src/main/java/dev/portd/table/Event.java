@@ -1,8 +1,5 @@
 package dev.portd.table;
 
-import dev.portd.protocol.Row;
-import dev.portd.protocol.Values;
-
 /**
  * One entry of the history: every change to the table, with who made it.
  *
@@ -16,21 +13,9 @@ public record Event(long seq, long time, String event, String service, int port,
         this(seq, time, event, service, port, prev, uid, pid, note, null);
     }
 
-    /** The HISTORY keys. */
-    public Row row() {
-        return Row.of("time", Values.time(time))
-                .put("event", event)
-                .put("service", service)
-                .put("port", port > 0 ? port : null)
-                .put("prev", prev > 0 ? prev : null)
-                .put("uid", uid >= 0 ? uid : null)
-                .put("pid", pid > 0 ? pid : null)
-                .put("note", note);
-    }
-
     /** The stored form keeps milliseconds and the sequence number. */
-    public Row storedRow() {
-        return Row.of("seq", seq).put("time", time).put("event", event).put("service", service)
+    public Fields storedRow() {
+        return Fields.of("seq", seq).put("time", time).put("event", event).put("service", service)
                 .put("port", port).put("prev", prev).put("uid", uid).put("pid", pid).put("note", note);
     }
 

@@ -1,8 +1,5 @@
 package dev.portd.table;
 
-import dev.portd.protocol.Row;
-import dev.portd.protocol.Values;
-
 /**
  * A service's hold on a port. Immutable; a change makes a new one.
  *
@@ -27,22 +24,9 @@ public record Lease(String service, int port, Transport proto, int uid, int pid,
         return new Lease(service, port, proto, uid, pid, pidStart, since, expires, ttlMillis, desc, s);
     }
 
-    /** The LIST keys, in the protocol's order. */
-    public Row row() {
-        return Row.of("port", port)
-                .put("service", service)
-                .put("proto", proto.wire())
-                .put("state", state.wire())
-                .put("uid", uid)
-                .put("pid", pid > 0 ? pid : null)
-                .put("since", Values.time(since))
-                .put("expires", expires > 0 ? Values.time(expires) : null)
-                .put("desc", desc);
-    }
-
     /** The stored form: the LIST keys at full precision plus what only the daemon needs. */
-    public Row storedRow() {
-        return Row.of("port", port)
+    public Fields storedRow() {
+        return Fields.of("port", port)
                 .put("service", service)
                 .put("proto", proto.wire())
                 .put("state", state.wire())

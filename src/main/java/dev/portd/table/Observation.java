@@ -1,9 +1,5 @@
 package dev.portd.table;
 
-import dev.portd.probe.Holder;
-import dev.portd.probe.Occupancy;
-import dev.portd.probe.Processes;
-import dev.portd.probe.Proto;
 import java.util.ArrayList;
 import java.util.List;
 import org.pcollections.PSortedMap;
@@ -11,27 +7,28 @@ import org.pcollections.TreePMap;
 
 /**
  * What one probe means for the table: leases whose process exited, leases whose state changed, and
- * the conflicts now on the host. Computed on the prober's thread (it reads /proc), then applied by
- * the writer with {@link Txn#observe}, which re-checks each item against the table of that moment.
+ * the conflicts now on the host. Computed on the prober's thread (the {@link Host} reads /proc), then
+ * applied by the writer with {@link Txn#observe}, which re-checks each item against the table of that
+ * moment.
  */
 public record Observation(List<Lease> exited, List<Lease> restated, PSortedMap<Integer, Conflict> conflicts) {
 
     /** Compares the committed table with what the host holds. */
-    public static Observation of(PortTable t, Occupancy occ, TableConfig cfg, long now) {
+    public static Observation of(PortTable t, Host host, TableConfig cfg, long now) {
         List<Lease> exited = new ArrayList<>();
         List<Lease> restated = new ArrayList<>();
         PSortedMap<Integer, Conflict> conflicts = TreePMap.empty();
         for (Lease l : t.leases()) {
-            if (l.pid() > 0 && !Processes.isAlive(l.pid(), l.pidStart())) {
+            if (l.pid() > 0 && !host.isAlive(l.pid(), l.pidStart())) {
                 exited.add(l);
                 continue;
             }
             LeaseState state = LeaseState.LEASED;
-            for (Holder h : occ.holders(l.port())) {
+            for (Holder h : host.holders(l.port())) {
                 if (!covers(l.proto(), h.proto())) {
                     continue;
                 }
-                if (belongs(h, l)) {
+                if (belongs(h, l, host)) {
                     state = state == LeaseState.CONFLICT ? state : LeaseState.BOUND;
                 } else {
                     state = LeaseState.CONFLICT;
@@ -44,9 +41,9 @@ public record Observation(List<Lease> exited, List<Lease> restated, PSortedMap<I
                 restated.add(l.withState(state));
             }
         }
-        for (int port : occ.ports(cfg.lo(), cfg.hi())) {
+        for (int port : host.ports(cfg.lo(), cfg.hi())) {
             if (t.leaseOn(port) == null && !t.isReserved(port)) {
-                Holder h = occ.holders(port).get(0);
+                Holder h = host.holders(port).get(0);
                 conflicts = conflicts.plus(port, keepSince(t, new Conflict(port, Conflict.UNMANAGED, null, h.pid(),
                         h.uid(), h.cmd(), now)));
             }
@@ -63,11 +60,11 @@ public record Observation(List<Lease> exited, List<Lease> restated, PSortedMap<I
      * lease's process or one of its descendants (a server that forks workers). An owner the daemon
      * cannot see (pid -1) is judged by uid alone.
      */
-    public static boolean belongs(Holder h, Lease l) {
+    public static boolean belongs(Holder h, Lease l, Host host) {
         if (h.uid() != l.uid()) {
             return false;
         }
-        return l.pid() <= 0 || h.pid() < 0 || Processes.isSelfOrDescendant(h.pid(), l.pid());
+        return l.pid() <= 0 || h.pid() < 0 || host.isSelfOrDescendant(h.pid(), l.pid());
     }
 
     /** A conflict seen before keeps its first-seen time. */

@@ -1,6 +1,5 @@
 package dev.portd.table;
 
-import dev.portd.protocol.PortdException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,6 +1,5 @@
 package dev.portd.table;
 
-import dev.portd.protocol.PortdException;
 import java.util.Locale;
 
 /** What a lease covers: {@code tcp} (default), {@code udp} or {@code both}. */

@@ -1,7 +1,5 @@
 package dev.portd.table;
 
-import dev.portd.protocol.ErrorCode;
-import dev.portd.protocol.PortdException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

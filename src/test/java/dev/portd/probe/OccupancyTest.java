@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portd.table.Holder;
+import dev.portd.table.Proto;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.portd.table.Holder;
+import dev.portd.table.Proto;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

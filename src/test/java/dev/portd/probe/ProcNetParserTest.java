@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.portd.table.Proto;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portd.table.ErrorCode;
+import dev.portd.table.PortdException;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;

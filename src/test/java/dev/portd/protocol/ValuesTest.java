@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portd.table.ErrorCode;
+import dev.portd.table.PortdException;
 import org.junit.jupiter.api.Test;
 
 class ValuesTest {

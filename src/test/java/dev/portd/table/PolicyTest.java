@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portd.protocol.ErrorCode;
-import dev.portd.protocol.PortdException;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.zip.CRC32;

@@ -1,4 +1,4 @@
-package dev.portd.probe;
+package dev.portd.table;
 
 import java.util.Objects;
 

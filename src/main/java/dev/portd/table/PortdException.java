@@ -1,8 +1,8 @@
-package dev.portd.protocol;
+package dev.portd.table;
 
 /**
- * A refused request. Thrown anywhere below the verb table and turned into {@code ERR <code> <message>};
- * whoever throws it must not have changed anything yet.
+ * A refused request. Thrown by the table's operations and anywhere below the verb table, and turned
+ * into {@code ERR <code> <message>} by the protocol; whoever throws it must not have changed anything yet.
  */
 public final class PortdException extends RuntimeException {
     private final ErrorCode code;
