@@ -21,12 +21,18 @@ public final class BindCheck {
         return (!proto.tcp() || tcp(port)) && (!proto.udp() || udp(port));
     }
 
+    /*
+     * Java opens IPv6 sockets dual-stack (IPV6_V6ONLY off), and Linux refuses a dual-stack bind of [::]:port
+     * whenever a bind of 0.0.0.0:port would be refused: any IPv4 socket on the port (wildcard or one address,
+     * listening or not, SO_REUSEADDR or SO_REUSEPORT, TIME_WAIT) conflicts with it too (BindCheckTest). So where
+     * IPv6 works one bind per protocol answers for both families; the IPv4 bind is for hosts without IPv6.
+     */
     private static boolean tcp(int port) {
-        return bind(StandardProtocolFamily.INET, port, true) && (!IPV6 || bind(StandardProtocolFamily.INET6, port, true));
+        return bind(IPV6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET, port, true);
     }
 
     private static boolean udp(int port) {
-        return bind(StandardProtocolFamily.INET, port, false) && (!IPV6 || bind(StandardProtocolFamily.INET6, port, false));
+        return bind(IPV6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET, port, false);
     }
 
     /**
