@@ -24,8 +24,11 @@ public final class Processes {
     static final int STAT_PPID = 4;
     static final int STAT_STARTTIME = 22;
 
-    /** Holds comm, stat and status whole; a longer cmdline grows it. */
-    private static final int READ_BUFFER = 2048;
+    /**
+     * Each reading thread's buffer (event loops, the monitor): holds comm, stat and status whole, so a read
+     * allocates only its result. A longer cmdline is read into a bigger buffer of its own.
+     */
+    private static final ThreadLocal<ByteBuffer> BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocate(4096));
 
     private Processes() {}
 
@@ -243,7 +246,7 @@ public final class Processes {
             return null;
         }
         try (FileChannel ch = FileChannel.open(proc.resolve(Integer.toString(pid)).resolve(file))) {
-            ByteBuffer buf = ByteBuffer.allocate(READ_BUFFER);
+            ByteBuffer buf = BUFFER.get().clear();
             while (ch.read(buf) >= 0) {
                 if (!buf.hasRemaining()) {
                     buf = ByteBuffer.allocate(buf.capacity() * 2).put(buf.flip());
