@@ -15,6 +15,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.management.DynamicMBean;
 import javax.management.JMException;
@@ -53,6 +54,8 @@ public final class Jmx implements Closeable {
     private final HistoryBean history;
     private final LeaseBeans leases;
     private PortTable synced; // the newest table handed over, JMX thread only
+    /** Set when a commit was dropped: the next delivery compares every lease with the beans. */
+    private final AtomicBoolean dropped = new AtomicBoolean();
     private JmxReporter reporter;
     private JmxConnector connector;
     private volatile boolean closed;
@@ -149,6 +152,7 @@ public final class Jmx implements Closeable {
         try {
             thread.execute(() -> deliver(events));
         } catch (RejectedExecutionException full) {
+            dropped.set(true);
             history.dropped(events.size()); // the lease beans still follow: a queued task syncs the newest table
         }
     }
@@ -159,7 +163,12 @@ public final class Jmx implements Closeable {
             synced = t;
         }
         if (synced != null) {
-            leases.sync(synced, events); // before the notifications, so a listener told of an alloc finds the lease's bean
+            // Before the notifications, so a listener told of an alloc finds the lease's bean.
+            if (dropped.getAndSet(false)) {
+                leases.sync(synced);
+            } else {
+                leases.sync(synced, events, thread.getQueue().isEmpty());
+            }
         }
         history.publish(events);
     }

@@ -35,11 +35,13 @@ final class LeaseBeans {
     /**
      * Brings the beans in step after commits that recorded {@code events}. Every lease that begins or ends
      * does so with an event naming its service, so only those are looked at; a whole-table comparison
-     * (which walks every lease) runs when the counts disagree, and at most once a second otherwise, to
-     * catch what dropped events hid. Walking the table after every commit cost more CPU than the
-     * writer itself under a stream of changes.
+     * (which walks every lease) runs when the counts disagree once the JMX thread has caught up with the
+     * writer ({@code caughtUp}: no later commit waits, so the table holds no lease whose event is still
+     * queued), and at most once a second otherwise, to catch what dropped events hid. Walking the table
+     * after every commit cost more CPU than the writer itself under a stream of changes; so did comparing
+     * counts while behind, which made every delivery look like a drop.
      */
-    void sync(PortTable table, List<Event> events) {
+    void sync(PortTable table, List<Event> events, boolean caughtUp) {
         for (Event e : events) {
             String service = e.service();
             if (service == null) {
@@ -55,7 +57,7 @@ final class LeaseBeans {
             }
         }
         long now = System.nanoTime();
-        if (registered.size() != table.leaseCount() || now - lastFullSync > 1_000_000_000L) {
+        if ((caughtUp && registered.size() != table.leaseCount()) || now - lastFullSync > 1_000_000_000L) {
             sync(table);
         }
     }

@@ -1,7 +1,9 @@
 package dev.portd.table;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.pcollections.PSortedMap;
 import org.pcollections.TreePMap;
 
@@ -18,8 +20,11 @@ public record Observation(List<Lease> exited, List<Lease> restated, PSortedMap<I
         List<Lease> exited = new ArrayList<>();
         List<Lease> restated = new ArrayList<>();
         PSortedMap<Integer, Conflict> conflicts = TreePMap.empty();
+        // One read of /proc per process, not per lease: a test run's process may hold thousands of leases.
+        Map<PidStart, Boolean> alive = new HashMap<>();
         for (Lease l : t.leases()) {
-            if (l.pid() > 0 && !host.isAlive(l.pid(), l.pidStart())) {
+            if (l.pid() > 0 && !alive.computeIfAbsent(new PidStart(l.pid(), l.pidStart()),
+                    p -> host.isAlive(p.pid(), p.start()))) {
                 exited.add(l);
                 continue;
             }
@@ -50,6 +55,9 @@ public record Observation(List<Lease> exited, List<Lease> restated, PSortedMap<I
         }
         return new Observation(exited, restated, conflicts);
     }
+
+    /** A process for good: a recycled pid comes with a later start time. */
+    private record PidStart(int pid, long start) {}
 
     static boolean covers(Transport lease, Proto seen) {
         return seen == Proto.TCP ? lease.tcp() : lease.udp();
