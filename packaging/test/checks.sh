@@ -191,7 +191,12 @@ check_portserver() {
     eventually 30 "systemd to restart portd after SIGKILL" restarted_since "$pid"
     port=$(pick alice)
     expect "a port through the portserver socket after the restart: got '$port'" grep -Eq '^2[0-9]{4}$' <<<"$port"
+    # Each lease was bound to its client's process, which has exited: the prober ends them.
+    ask root PROBE >/dev/null
+    eventually 15 "the portpicker leases to end with their processes" no_portpicker_leases
 }
+
+no_portpicker_leases() { ! ask root LIST | grep -q 'service=portpicker\.'; }
 
 restarted_since() {
     local now
