@@ -1,7 +1,9 @@
 package dev.portd.jmx;
 
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.management.DynamicMBean;
+import javax.management.MBeanInfo;
 import javax.management.MBeanOperationInfo;
 import javax.management.MBeanParameterInfo;
 import javax.management.NotificationEmitter;
@@ -50,6 +52,23 @@ final class Beans {
             }
         };
     }
+
+    /**
+     * Wraps a bean of which many instances are registered (one per lease): they share one {@link MBeanInfo},
+     * built by the first, instead of each building and keeping its own (about 150 bytes of info a bean, 4 MiB
+     * with 30,000 leases). Only for beans without operations, whose info does not depend on the instance.
+     */
+    static <T> DynamicMBean wrapShared(T impl, Class<T> iface) {
+        return new StandardMBean(impl, iface, false) {
+            @Override
+            public MBeanInfo getMBeanInfo() {
+                MBeanInfo info = SHARED.get(iface);
+                return info != null ? info : SHARED.computeIfAbsent(iface, k -> super.getMBeanInfo());
+            }
+        };
+    }
+
+    private static final Map<Class<?>, MBeanInfo> SHARED = new ConcurrentHashMap<>();
 
     /** Every operation that takes a String takes a service name. */
     private static String parameter(MBeanParameterInfo p, String otherwise) {

@@ -85,7 +85,7 @@ final class LeaseBeans {
     private void register(Lease l) {
         ObjectName name = Names.lease(l.service());
         try {
-            server.registerMBean(Beans.wrap(new LeaseBean(portd, l), LeaseMBean.class), name);
+            server.registerMBean(Beans.wrapShared(new LeaseBean(portd, l), LeaseMBean.class), name);
             registered.put(l.service(), name);
         } catch (JMException e) {
             log.warn("cannot register {}: {}", name, e.toString());
