@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portd.protocol.Row;
-import dev.portd.table.BindCheck;
+import dev.portd.probe.BindCheck;
 import dev.portd.table.Policy;
 import dev.portd.table.Transport;
 import dev.portd.testing.LineClient;

@@ -2,19 +2,19 @@ package dev.portd.daemon;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import dev.portd.probe.BindCheck;
+import dev.portd.probe.HostPorts;
 import dev.portd.probe.Occupancy;
 import dev.portd.probe.Prober;
 import dev.portd.protocol.Reply;
 import dev.portd.protocol.Row;
 import dev.portd.store.Writer;
-import dev.portd.table.BindCheck;
 import dev.portd.table.Caller;
 import dev.portd.table.ErrorCode;
 import dev.portd.table.Holder;
 import dev.portd.table.Lease;
 import dev.portd.table.Observation;
 import dev.portd.table.PortTable;
-import dev.portd.table.PortUse;
 import dev.portd.table.Proto;
 import dev.portd.table.Transport;
 import java.util.ArrayList;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * and answers WAIT. Every change it finds goes through the writer like any other; what it reads
  * from /proc never touches an event loop or the writer thread.
  */
-public final class Monitor implements PortUse {
+public final class Monitor {
     private static final Logger log = LoggerFactory.getLogger(Monitor.class);
 
     /** How often waiters and ttl deadlines are looked at. */
@@ -56,14 +56,15 @@ public final class Monitor implements PortUse {
     private final List<Consumer<Reply>> probeRequests = new ArrayList<>();
     private final Deadlines deadlines = new Deadlines();
 
-    private volatile Occupancy occupancy = Occupancy.EMPTY;
+    private final HostPorts ports;
     private long lastWaiterProbeNanos;
     private long ticks;
     private volatile long intervalMillis;
     private ScheduledFuture<?> periodic;
 
-    public Monitor(Writer<Reply> writer, long intervalMillis, MetricRegistry metrics) {
+    public Monitor(Writer<Reply> writer, HostPorts ports, long intervalMillis, MetricRegistry metrics) {
         this.writer = writer;
+        this.ports = ports;
         this.intervalMillis = intervalMillis;
         this.self = new Caller(Paths.uid(), (int) ProcessHandle.current().pid(), "portd");
         this.probeTimer = metrics.timer("probe");
@@ -121,7 +122,12 @@ public final class Monitor implements PortUse {
     }
 
     public Occupancy occupancy() {
-        return occupancy;
+        return ports.occupancy();
+    }
+
+    /** The host's ports as the table sees them: the last probe, and binds. */
+    public HostPorts ports() {
+        return ports;
     }
 
     /** WAIT requests not answered yet. */
@@ -173,7 +179,7 @@ public final class Monitor implements PortUse {
             }
             return;
         }
-        occupancy = occ;
+        ports.seen(occ);
         Observation o = Observation.of(writer.table(), occ, writer.config(), occ.timeMillis());
         Occupancy seen = occ;
         writer.submit(self, txn -> {
@@ -276,7 +282,7 @@ public final class Monitor implements PortUse {
             // counts only if the port is really held now.
             thread.execute(() -> {
                 if (!BindCheck.canBind(port, Transport.TCP)) {
-                    checkWaiter(w, occupancy, writer.table());
+                    checkWaiter(w, ports.occupancy(), writer.table());
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -303,23 +309,5 @@ public final class Monitor implements PortUse {
                 done.accept(r);
             }
         }
-    }
-
-    // ---- PortUse ----
-
-    @Override
-    public boolean inUse(int port, Transport proto) {
-        Occupancy o = occupancy;
-        return proto.tcp() && o.occupied(port, Proto.TCP) || proto.udp() && o.occupied(port, Proto.UDP);
-    }
-
-    @Override
-    public Owner owner(int port) {
-        List<Holder> hs = occupancy.holders(port);
-        if (hs.isEmpty()) {
-            return null;
-        }
-        Holder h = hs.get(0);
-        return new Owner(h.pid(), h.uid(), h.cmd());
     }
 }

@@ -17,6 +17,7 @@ import dev.portd.store.Writer;
 import dev.portd.systemd.SocketActivation;
 import dev.portd.table.Caller;
 import dev.portd.table.PortTable;
+import dev.portd.probe.HostPorts;
 import dev.portd.table.PortUse;
 import dev.portd.table.TableConfig;
 import dev.portd.table.Transport;
@@ -72,9 +73,10 @@ public final class Portd implements Context {
                 config.integer("max_leases_per_uid"), config.integer("history_max"));
         DataDir.check(config.data());
         store = Store.open(config.data(), tableConfig.historyMax(), Row::parse, checkpoints.executor());
-        writer = new Writer<>(store, tableConfig, () -> monitor, metrics, WriterAnswers.INSTANCE);
+        HostPorts ports = new HostPorts();
+        writer = new Writer<>(store, tableConfig, ports, metrics, WriterAnswers.INSTANCE);
         writer.addListener(new EventLog());
-        monitor = new Monitor(writer, config.millis("probe_interval"), metrics);
+        monitor = new Monitor(writer, ports, config.millis("probe_interval"), metrics);
         serverStats = new ServerStats(config.integer("max_connections"), metrics);
         int loops = config.integer("event_loops");
         SocketActivation.Passed passed = SocketActivation.passed(System.getenv(), ProcessHandle.current().pid());
@@ -208,7 +210,7 @@ public final class Portd implements Context {
 
     @Override
     public PortUse portUse() {
-        return monitor;
+        return monitor.ports();
     }
 
     @Override
@@ -247,7 +249,7 @@ public final class Portd implements Context {
         int hi = tableConfig.hi();
         int free = 0;
         for (int p = t.taken().nextClear(lo, hi); p >= 0; p = p < hi ? t.taken().nextClear(p + 1, hi) : -1) {
-            if (!monitor.inUse(p, Transport.TCP)) {
+            if (!monitor.ports().inUse(p, Transport.TCP)) {
                 free++;
             }
         }

@@ -374,7 +374,7 @@ public final class Verbs {
             return Reply.ok(d.isEmpty() ? "reserved" : "reserved " + r.line().substring("state=reserved ".length()), r);
         }
         PortUse use = c.ctx().portUse();
-        if (use.inUse(port, proto) || !dev.portd.table.BindCheck.canBind(port, proto)) {
+        if (use.inUse(port, proto) || !use.canBind(port, proto)) {
             PortUse.Owner o = use.owner(port);
             Row r = Row.of("state", "inuse");
             if (o != null && o.pid() > 0) {

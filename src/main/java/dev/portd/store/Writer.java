@@ -16,7 +16,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +70,7 @@ public final class Writer<R> {
 
     private final Store store;
     private final TableConfig config;
-    private final Supplier<PortUse> use;
+    private final PortUse use;
     private final Answers<R> answers;
     private final BlockingQueue<Op<R>> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
@@ -82,7 +81,7 @@ public final class Writer<R> {
     private volatile long lastCommitMillis;
     private volatile boolean stopping;
 
-    public Writer(Store store, TableConfig config, Supplier<PortUse> use, MetricRegistry metrics, Answers<R> answers) {
+    public Writer(Store store, TableConfig config, PortUse use, MetricRegistry metrics, Answers<R> answers) {
         this.store = store;
         this.config = config;
         this.use = use;
@@ -182,7 +181,7 @@ public final class Writer<R> {
 
     private void apply(List<Op<R>> batch) {
         Committed base = committed;
-        Txn txn = new Txn(base.table(), config, use.get());
+        Txn txn = new Txn(base.table(), config, use);
         List<R> replies = new ArrayList<>(batch.size());
         long now = System.currentTimeMillis();
         for (Op<R> op : batch) {

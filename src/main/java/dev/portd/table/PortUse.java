@@ -1,8 +1,9 @@
 package dev.portd.table;
 
 /**
- * What the host is doing with its ports, as the prober last saw it. The table consults it so that
- * it never hands out a port some process already holds.
+ * What the host is doing with its ports: what the prober last saw, and whether a port can be bound right
+ * now. The table consults it so that it never hands out a port some process already holds; it reads
+ * nothing of the host itself.
  */
 public interface PortUse {
     /** A process seen holding a port; pid -1 and cmd null when it is not visible to the daemon. */
@@ -20,6 +21,18 @@ public interface PortUse {
     /** Who holds the port, or null when nobody was seen. */
     Owner owner(int port);
 
+    /** Whether the port can be bound for {@code proto} now, asked of the kernel. */
+    boolean canBind(int port, Transport proto);
+
+    /**
+     * Whether the automatic choice may take the port: not seen in use, and it can be bound now. A port that
+     * could not be bound is passed over without asking again until the next probe, so a port held where the
+     * prober does not look (another network namespace, a connection's local port) costs one failed bind
+     * per probe rather than one per request.
+     */
+    boolean mayChoose(int port, Transport proto);
+
+    /** Nothing in use, every port bindable: for tables built outside a daemon. */
     PortUse NONE = new PortUse() {
         @Override
         public boolean inUse(int port, Transport proto) {
@@ -29,6 +42,16 @@ public interface PortUse {
         @Override
         public Owner owner(int port) {
             return null;
+        }
+
+        @Override
+        public boolean canBind(int port, Transport proto) {
+            return true;
+        }
+
+        @Override
+        public boolean mayChoose(int port, Transport proto) {
+            return true;
         }
     };
 }

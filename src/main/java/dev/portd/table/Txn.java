@@ -134,7 +134,7 @@ public final class Txn {
             String d = table.reservation(port);
             return d.isEmpty() ? "reserved" : "reserved (" + d + ")";
         }
-        if (use.inUse(port, proto) || !BindCheck.canBind(port, proto)) {
+        if (use.inUse(port, proto) || !use.canBind(port, proto)) {
             PortUse.Owner who = use.owner(port);
             return who == null ? "in use" : "in use by " + who;
         }
@@ -163,7 +163,7 @@ public final class Txn {
     private int search(int from, int to, Transport proto) {
         PortSet taken = table.taken();
         for (int p = taken.nextClear(from, to); p >= 0; p = p < to ? taken.nextClear(p + 1, to) : -1) {
-            if (!use.inUse(p, proto) && BindCheck.canBind(p, proto)) {
+            if (use.mayChoose(p, proto)) {
                 return p;
             }
         }

@@ -169,7 +169,7 @@ class StoreDamageTest {
         TableConfig cfg = new TableConfig(40000, 40999, Policy.LOWEST, 0, 100, 5); // history_max 5: trimming runs
         Caller root = new Caller(0, 1, "test");
         try (Store s = Stores.open(dir)) {
-            Writer<Reply> w = new Writer<>(s, cfg, () -> PortUse.NONE, new MetricRegistry(), WriterAnswers.INSTANCE);
+            Writer<Reply> w = new Writer<>(s, cfg, PortUse.NONE, new MetricRegistry(), WriterAnswers.INSTANCE);
             w.start();
             List<CompletableFuture<Reply>> replies = new ArrayList<>();
             for (int i = 0; i < 20; i++) {

@@ -1,6 +1,6 @@
 package dev.portd.testing;
 
-import dev.portd.table.BindCheck;
+import dev.portd.probe.BindCheck;
 import dev.portd.table.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,5 +1,6 @@
-package dev.portd.table;
+package dev.portd.probe;
 
+import dev.portd.table.Transport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
