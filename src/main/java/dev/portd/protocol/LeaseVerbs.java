@@ -35,8 +35,13 @@ final class LeaseVerbs {
     }
 
     static Writer.Change<Reply> release(Call c) {
-        if (c.has("port") == (c.arg(0) != null)) {
-            throw PortdException.badRequest("RELEASE takes a service or port=N: " + c.verb().usage());
+        int given = (c.arg(0) != null ? 1 : 0) + (c.has("port") ? 1 : 0) + (c.has("glob") ? 1 : 0);
+        if (given != 1) {
+            throw PortdException.badRequest("RELEASE takes one of a service, port=N or glob=PATTERN: " + c.verb().usage());
+        }
+        if (c.has("glob")) {
+            String glob = Glob.pattern("glob", c.option("glob"));
+            return t -> Reply.ok("released", t.releaseMatching(name -> Glob.matches(glob, name), "glob " + glob));
         }
         if (c.has("port")) {
             int port = c.portOption("port");

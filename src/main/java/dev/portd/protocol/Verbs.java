@@ -45,9 +45,12 @@ public final class Verbs {
                         unless renewed in time; desc= a description. Ports below 1024 only for root.""")
                 .change(LeaseVerbs::alloc));
         add(Verb.named("GET").args(1, 1).usage("GET <service>").summary("the service's port").read(LeaseVerbs::get));
-        add(Verb.named("RELEASE").args(0, 1).keys("port").usage("RELEASE <service> | RELEASE port=N")
-                .summary("end a lease")
-                .help("RELEASE <service> answers the port freed; RELEASE port=N answers the service whose lease ended.")
+        add(Verb.named("RELEASE").args(0, 1).keys("port", "glob")
+                .usage("RELEASE <service> | RELEASE port=N | RELEASE glob=PATTERN").summary("end a lease")
+                .help("""
+                        RELEASE <service> answers the port freed; RELEASE port=N answers the service whose lease ended.
+                        RELEASE glob=PATTERN (* and ?) ends every matching lease the caller may change, in one
+                        durable batch, and answers how many; other users' leases are left alone and not counted.""")
                 .change(LeaseVerbs::release));
         add(Verb.named("RENEW").args(1, 1).keys("ttl").usage("RENEW <service> [ttl=D]")
                 .summary("push a ttl lease's expiry forward").help("Without ttl= the lease's own ttl is used again.")

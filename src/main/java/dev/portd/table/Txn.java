@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The writer's working copy for one batch: every change of the batch is applied here, in order, and
@@ -188,6 +189,23 @@ public final class Txn {
         }
         end(l, "release", null);
         return l.service();
+    }
+
+    /**
+     * RELEASE glob=: ends every lease whose service {@code matches} and that the caller may change, all in
+     * this change, so in one commit; leases of others are left alone and not counted. Returns how many ended.
+     */
+    public int releaseMatching(Predicate<String> matches, String note) {
+        List<Lease> ending = new ArrayList<>();
+        for (Lease l : table.leases()) {
+            if (matches.test(l.service()) && mayChange(l)) {
+                ending.add(l);
+            }
+        }
+        for (Lease l : ending) {
+            end(l, "release", note);
+        }
+        return ending.size();
     }
 
     /** RENEW: pushes the expiry forward by the new or the original ttl; returns the port. */
