@@ -9,12 +9,9 @@ import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code portctl}: the command-line client. Every protocol verb is a command ({@code portctl alloc web
@@ -131,7 +128,7 @@ public final class Portctl {
             return ERR;
         }
         if (TABLES.contains(c.command)) {
-            Table.print(a.data(), documentedKeys(c.verb()), out);
+            Table.print(a.data(), c.verb().columns(), out);
         } else if (c.command.equals("stats")) {
             Table.printPairs(a.data(), out);
         } else if (LINES.contains(c.command) || !a.data().isEmpty()) {
@@ -141,17 +138,6 @@ public final class Portctl {
         }
         return OK;
     }
-
-    /** The keys a verb's help lists ("Keys: port service ... desc."), in that order; empty if none. */
-    static List<String> documentedKeys(Verb v) {
-        if (v == null) {
-            return List.of();
-        }
-        Matcher m = KEYS.matcher(v.details());
-        return m.find() ? List.of(m.group(1).trim().split("\\s+")) : List.of();
-    }
-
-    private static final Pattern KEYS = Pattern.compile("Keys: ([a-z_ ]+)\\.");
 
     /** Sends one line as typed and prints the whole answer, status line included. */
     private int raw(CommandLine c, Path socket) throws Usage, Unreachable {

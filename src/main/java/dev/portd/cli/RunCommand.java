@@ -1,7 +1,7 @@
 package dev.portd.cli;
 
+import dev.portd.protocol.EnvFormat;
 import dev.portd.protocol.Row;
-import dev.portd.protocol.Verbs;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,7 +81,7 @@ final class RunCommand {
         ProcessBuilder pb = new ProcessBuilder(c.tail);
         pb.environment().putAll(env);
         pb.environment().put("PORT", Integer.toString(port));
-        pb.environment().put(Verbs.envName(service), Integer.toString(port));
+        pb.environment().put(EnvFormat.name(service), Integer.toString(port));
         if (console) {
             out.flush();
             pb.inheritIO();

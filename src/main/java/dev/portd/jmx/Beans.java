@@ -1,5 +1,6 @@
 package dev.portd.jmx;
 
+import dev.portd.protocol.Verbs;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.management.DynamicMBean;
@@ -19,19 +20,31 @@ import javax.management.StandardMBean;
 final class Beans {
     private Beans() {}
 
-    private static final Map<String, String> OPERATIONS = Map.of(
-            "allocate", "ALLOC <service>: the port leased, or already held",
-            "release", "RELEASE <service>: the port freed",
-            "lookup", "GET <service>: its port, or -1 when it holds none",
-            "probeNow", "PROBE: probe port occupancy now",
-            "backupNow", "BACKUP: write a snapshot of the table now; returns its file");
+    /** Each operation runs a verb; its description is the verb's summary from the table, then what it returns. */
+    private record Operation(String verb, String args, String returns) {
+        String describe() {
+            return verb + args + ": " + Verbs.get(verb).summary() + "; returns " + returns;
+        }
+    }
+
+    private static final Map<String, Operation> OPERATIONS = Map.of(
+            "allocate", new Operation("ALLOC", " <service>", "the port leased, or already held"),
+            "release", new Operation("RELEASE", " <service>", "the port freed"),
+            "lookup", new Operation("GET", " <service>", "its port, or -1 when it holds none"),
+            "probeNow", new Operation("PROBE", "", "what it found"),
+            "backupNow", new Operation("BACKUP", "", "the file written"));
+
+    private static String describe(MBeanOperationInfo op) {
+        Operation o = OPERATIONS.get(op.getName());
+        return o == null ? op.getDescription() : o.describe();
+    }
 
     static <T> DynamicMBean wrap(T impl, Class<T> iface) {
         if (impl instanceof NotificationEmitter emitter) {
             return new StandardEmitterMBean(impl, iface, false, emitter) {
                 @Override
                 protected String getDescription(MBeanOperationInfo op) {
-                    return OPERATIONS.getOrDefault(op.getName(), op.getDescription());
+                    return describe(op);
                 }
 
                 @Override
@@ -43,7 +56,7 @@ final class Beans {
         return new StandardMBean(impl, iface, false) {
             @Override
             protected String getDescription(MBeanOperationInfo op) {
-                return OPERATIONS.getOrDefault(op.getName(), op.getDescription());
+                return describe(op);
             }
 
             @Override

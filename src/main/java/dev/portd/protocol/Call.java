@@ -1,6 +1,10 @@
 package dev.portd.protocol;
 
 import dev.portd.table.Caller;
+import dev.portd.table.ErrorCode;
+import dev.portd.table.Lease;
+import dev.portd.table.PortdException;
+import dev.portd.table.TableConfig;
 import java.util.List;
 import java.util.Set;
 
@@ -35,5 +39,37 @@ public record Call(Verb verb, Request request, List<String> args, Set<String> fl
     public long durationOption(String key) {
         String v = option(key);
         return v == null ? 0 : Values.durationMillis(key, v);
+    }
+
+    /** {@code key=D}, which must be more than 0 when given; 0 when absent. */
+    public long positiveDuration(String key) {
+        long ms = durationOption(key);
+        if (has(key) && ms <= 0) {
+            throw PortdException.badRequest(key + " must be more than 0");
+        }
+        return ms;
+    }
+
+    /** {@code range=LO-HI}, which must lie inside the managed range; the managed range when absent. */
+    public int[] rangeOption() {
+        TableConfig cfg = ctx.tableConfig();
+        if (!has("range")) {
+            return new int[] {cfg.lo(), cfg.hi()};
+        }
+        int[] r = Values.range("range", option("range"));
+        if (r[0] < cfg.lo() || r[1] > cfg.hi()) {
+            throw PortdException.badRequest("range " + option("range") + " is not inside the managed range "
+                    + cfg.lo() + "-" + cfg.hi());
+        }
+        return r;
+    }
+
+    /** The committed lease of {@code service}; NOTFOUND when there is none. */
+    public Lease lease(String service) {
+        Lease l = ctx.table().lease(service);
+        if (l == null) {
+            throw new PortdException(ErrorCode.NOTFOUND, "no lease for " + service);
+        }
+        return l;
     }
 }

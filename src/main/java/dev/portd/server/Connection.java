@@ -5,7 +5,6 @@ import dev.portd.protocol.Reply;
 import dev.portd.protocol.Request;
 import dev.portd.protocol.Rows;
 import dev.portd.protocol.Session;
-import dev.portd.protocol.Verb;
 import dev.portd.protocol.Verbs;
 import dev.portd.table.Caller;
 import dev.portd.table.ErrorCode;
@@ -22,7 +21,6 @@ import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +43,6 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
 
     /** A watcher whose unsent output passes this is dropped: a client that does not read cannot grow our memory. */
     static final int WATCH_LIMIT_BYTES = 1 << 20;
-    private static final Set<String> WHILE_WATCHING = Set.of("UNWATCH", "PING", "QUIT");
 
     private final Context context;
     private final ServerStats stats;
@@ -147,8 +144,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
                     if (req == null) {
                         return; // blank line: no reply
                     }
-                    Verb v = Verbs.get(req.verb());
-                    waiting.add(new Pending(req, null, req.json(), v != null && v.kind() == Verb.Kind.WRITE));
+                    waiting.add(new Pending(req, null, req.json(), Verbs.writes(req.verb())));
                 } catch (PortdException e) {
                     waiting.add(new Pending(null, Reply.error(e), Request.wantsJson(line), false));
                 }
@@ -244,7 +240,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
             return;
         }
         stats.request();
-        if (watching && !WHILE_WATCHING.contains(p.request.verb())) {
+        if (watching && !Verbs.whileWatching(p.request.verb())) {
             complete(slot, Reply.error(ErrorCode.BADREQ, "while watching, only UNWATCH, PING and QUIT are accepted"));
             return;
         }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The writer's working copy for one batch: every change of the batch is applied here, in order, and
@@ -190,6 +191,23 @@ public final class Txn {
         return l.service();
     }
 
+    /**
+     * RELEASE glob=: ends every lease whose service {@code matches} and that the caller may change, all in
+     * this change, so in one commit; leases of others are left alone and not counted. Returns how many ended.
+     */
+    public int releaseMatching(Predicate<String> matches, String note) {
+        List<Lease> ending = new ArrayList<>();
+        for (Lease l : table.leases()) {
+            if (matches.test(l.service()) && mayChange(l)) {
+                ending.add(l);
+            }
+        }
+        for (Lease l : ending) {
+            end(l, "release", note);
+        }
+        return ending.size();
+    }
+
     /** RENEW: pushes the expiry forward by the new or the original ttl; returns the port. */
     public int renew(String service, long ttlMillis) {
         Lease l = table.lease(service);
@@ -206,9 +224,8 @@ public final class Txn {
         return l.port();
     }
 
-    /** RESERVE: returns how many ports were newly reserved. */
+    /** RESERVE: returns how many ports were newly reserved. Who may is the verb table's business (ADMIN). */
     public int reserve(int lo, int hi, String desc) {
-        requirePrivileged("reserve");
         int n = 0;
         for (int p = lo; p <= hi; p++) {
             if (!table.isReserved(p)) {
@@ -223,7 +240,6 @@ public final class Txn {
 
     /** UNRESERVE: returns how many ports were released from reservation. */
     public int unreserve(int lo, int hi) {
-        requirePrivileged("unreserve");
         int n = 0;
         for (int p = lo; p <= hi; p++) {
             if (table.isReserved(p)) {
@@ -384,12 +400,6 @@ public final class Txn {
         if (!mayChange(l)) {
             throw new PortdException(ErrorCode.DENIED, l.service() + " belongs to uid " + l.uid()
                     + "; only its owner or root may change it");
-        }
-    }
-
-    private void requirePrivileged(String what) {
-        if (!config.privileged(caller.uid())) {
-            throw new PortdException(ErrorCode.DENIED, what + " is for root and the daemon's user only");
         }
     }
 }

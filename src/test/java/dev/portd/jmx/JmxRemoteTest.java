@@ -265,6 +265,22 @@ class JmxRemoteTest {
     }
 
     @Test
+    void operationsAreDescribedByTheVerbTable() throws Exception {
+        for (javax.management.MBeanOperationInfo op : mbs.getMBeanInfo(Names.PORT_TABLE).getOperations()) {
+            String verb = switch (op.getName()) {
+                case "allocate" -> "ALLOC";
+                case "release" -> "RELEASE";
+                default -> "GET";
+            };
+            assertTrue(op.getDescription().startsWith(verb + " <service>: "
+                    + dev.portd.protocol.Verbs.get(verb).summary() + "; returns "), op.getDescription());
+            assertEquals("service", op.getSignature()[0].getName());
+        }
+        String probe = mbs.getMBeanInfo(Names.PROBER).getOperations()[0].getDescription();
+        assertEquals("PROBE: probe port occupancy now; returns what it found", probe);
+    }
+
+    @Test
     void notificationsFollowSocketRequests() throws Exception {
         BlockingQueue<Notification> got = new LinkedBlockingQueue<>();
         mbs.addNotificationListener(Names.HISTORY, (n, handback) -> got.add(n), null, null);
