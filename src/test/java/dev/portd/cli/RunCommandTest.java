@@ -260,4 +260,33 @@ class RunCommandTest extends LiveDaemon {
         assertEquals(new Result(0, "ran\n", ""), portctl("run", "web", "--restart-on-move", "--grace=2s", "--", "echo", "ran"));
         assertEquals(1, portctl("get", "web").code());
     }
+
+    @Test
+    void theWatchSurvivesARestartOfTheDaemon() throws Exception {
+        Path ports = dir.resolve("ports");
+        int first = freePort();
+        Running run = background("run", "web", "--port", Integer.toString(first), "--strict", "--restart-on-move",
+                "--", "sh", "-c", "echo \"$PORT\" >> \"$0\"; exec sleep 600", ports.toString());
+        await("the command to start", () -> read(ports).equals(first + "\n"));
+
+        daemon.stop();
+        await("the watch to notice", () -> run.errText().contains("portctl: not watching the port of web ("));
+        daemon.startAgain();
+        await("the watch to come back", () -> run.errText().contains("portctl: watching the port of web again"));
+        int second = freePort();
+        assertEquals(0, portctl("resolve", "web", "--port", Integer.toString(second)).code());
+        await("a restart on " + second + ": " + run.errText(), () -> read(ports).equals(first + "\n" + second + "\n"));
+
+        daemon.stop(); // moved right after the daemon is back: the watch may not be subscribed yet, GET sees it
+        daemon.startAgain();
+        int third = freePort();
+        assertEquals(0, portctl("resolve", "web", "--port", Integer.toString(third)).code());
+        await("a restart on " + third + ": " + run.errText(),
+                () -> read(ports).equals(first + "\n" + second + "\n" + third + "\n"));
+
+        ProcessHandle.current().descendants().filter(p -> p.info().commandLine().orElse("").contains("sleep 600"))
+                .forEach(ProcessHandle::destroy);
+        assertEquals(128 + 15, run.code().get(20, TimeUnit.SECONDS), run.errText());
+        assertEquals(1, portctl("get", "web").code(), "released");
+    }
 }
