@@ -73,7 +73,7 @@ final class CommandLine {
                     c.socket = value;
                 }
                 default -> {
-                    boolean flag = c.isFlag(name, value, i + 1 < args.length ? args[i + 1] : null);
+                    boolean flag = c.isFlag(name);
                     if (!flag && value == null) {
                         if (i + 1 >= args.length) {
                             throw new Usage("--" + name + " needs a value");
@@ -94,7 +94,7 @@ final class CommandLine {
     }
 
     /** Whether --name is a flag (no value) for this command, from the verb table; usage error if unknown. */
-    private boolean isFlag(String name, String value, String next) throws Usage {
+    private boolean isFlag(String name) throws Usage {
         if (command == null) {
             throw new Usage("option --" + name + " before the command");
         }
