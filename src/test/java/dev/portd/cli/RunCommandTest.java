@@ -160,8 +160,12 @@ class RunCommandTest extends LiveDaemon {
 
     /** The HTTP status on 127.0.0.1:port, or -1 when nothing answers there. */
     static int httpStatus(int port) {
+        return httpStatus(port, "/");
+    }
+
+    static int httpStatus(int port, String path) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (IOException e) {
             return -1;
@@ -288,5 +292,36 @@ class RunCommandTest extends LiveDaemon {
                 .forEach(ProcessHandle::destroy);
         assertEquals(128 + 15, run.code().get(20, TimeUnit.SECONDS), run.errText());
         assertEquals(1, portctl("get", "web").code(), "released");
+    }
+
+    @Test
+    void aSwapOfTwoRestartingServicesEndsWithEachOnTheOthersPort() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3");
+        int pa = freePort();
+        int pb = freePort();
+        Running[] runs = new Running[2];
+        String[] names = {"a", "b"};
+        int[] ports = {pa, pb};
+        for (int i = 0; i < 2; i++) {
+            Path root = Files.createDirectories(dir.resolve(names[i]));
+            Files.writeString(root.resolve(names[i] + ".txt"), names[i]);
+            // b ignores TERM, so its old server keeps port pb until KILL after b's grace period, while a,
+            // moved to pb, wants to start there.
+            runs[i] = background("run", names[i], "--port", Integer.toString(ports[i]), "--strict", "--restart-on-move",
+                    "--grace", i == 0 ? "20s" : "2s", "--", "sh", "-c", (i == 0 ? "" : "trap '' TERM; ")
+                            + "exec /usr/bin/python3 -m http.server --bind 127.0.0.1 --directory \"$0\" \"$PORT\"",
+                    root.toString());
+        }
+        await("both to serve", () -> httpStatus(pa, "/a.txt") == 200 && httpStatus(pb, "/b.txt") == 200);
+        assertEquals(new Result(0, pb + "\n", ""), portctl("resolve", "a", "--swap", "b"));
+        // a's restart waits for pb to be free: b's old server holds it until it is killed.
+        await("a on " + pb + " and b on " + pa + ": " + runs[0].errText() + runs[1].errText(),
+                () -> httpStatus(pb, "/a.txt") == 200 && httpStatus(pa, "/b.txt") == 200);
+        assertFalse(runs[0].code().isDone() || runs[1].code().isDone(), runs[0].errText() + runs[1].errText());
+        assertEquals(2, pythons().size());
+        pythons().forEach(ProcessHandle::destroyForcibly);
+        for (Running r : runs) {
+            assertEquals(128 + 9, r.code().get(20, TimeUnit.SECONDS), r.errText());
+        }
     }
 }
