@@ -73,7 +73,7 @@ final class CommandLine {
                     c.socket = value;
                 }
                 default -> {
-                    boolean flag = c.isFlag(name, value, i + 1 < args.length ? args[i + 1] : null);
+                    boolean flag = c.isFlag(name);
                     if (!flag && value == null) {
                         if (i + 1 >= args.length) {
                             throw new Usage("--" + name + " needs a value");
@@ -94,29 +94,40 @@ final class CommandLine {
     }
 
     /** Whether --name is a flag (no value) for this command, from the verb table; usage error if unknown. */
-    private boolean isFlag(String name, String value, String next) throws Usage {
+    private boolean isFlag(String name) throws Usage {
         if (command == null) {
             throw new Usage("option --" + name + " before the command");
         }
+        if (command.equals("import")) {
+            if (name.equals(Importer.DRY_RUN)) {
+                return true;
+            }
+            throw new Usage("import has no option --" + name + " (it takes --dry-run)");
+        }
         Verb v = verb();
         if (v == null) {
-            if (command.equals("import")) {
-                throw new Usage("import takes no option --" + name);
-            }
-            // A verb this client does not know: --k=v and --k v are keys, a lone --k is a flag.
-            return value == null && (next == null || next.startsWith("--"));
+            throw unknownCommand(command);
         }
-        if (v.flags().contains(name)) {
+        boolean run = command.equals("run");
+        if (v.flags().contains(name) || run && name.equals(RunCommand.RESTART_ON_MOVE)) {
             return true;
         }
-        if (v.keys().contains(name) && !(command.equals("run") && name.equals("pid"))) {
+        if (v.keys().contains(name) && !(run && name.equals("pid")) || run && name.equals(RunCommand.GRACE)) {
             return false;
         }
         List<String> known = new ArrayList<>();
-        v.keys().stream().filter(k -> !(command.equals("run") && k.equals("pid"))).sorted().forEach(k -> known.add("--" + k));
+        v.keys().stream().filter(k -> !(run && k.equals("pid"))).sorted().forEach(k -> known.add("--" + k));
         v.flags().stream().sorted().forEach(f -> known.add("--" + f));
+        if (run) {
+            known.addAll(List.of("--restart-on-move", "--grace"));
+        }
         throw new Usage(command + " has no option --" + name
                 + (known.isEmpty() ? "" : " (it takes " + String.join(", ", known) + ")"));
+    }
+
+    /** A command that is neither a verb of the protocol nor run, import or raw. */
+    static Usage unknownCommand(String command) {
+        return new Usage("unknown command '" + command + "'; portctl raw 'LINE' sends any request as typed");
     }
 
     /** The protocol verb behind the command: run leases like ALLOC. Null for import and unknown verbs. */

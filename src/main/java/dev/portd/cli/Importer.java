@@ -1,35 +1,28 @@
 package dev.portd.cli;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import dev.portd.protocol.Json;
 import dev.portd.protocol.Row;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code portctl import FILE}: brings an existing registry into portd. FILE is either the
- * {@code ~/.ports} format ({@code name:port:description} lines, {@code #} comments, blank lines) or
- * JSON: {@code {"service": port}} or {@code {"service": {"port": N, "description": "..."}}} (what
- * {@code EXPORT format=json} writes). Each entry becomes {@code ALLOC name port=N strict desc="..."},
- * pipelined on one connection. An entry that cannot be taken is reported with the daemon's error;
- * the exit status is 1 if any failed.
+ * {@code portctl import FILE [--dry-run]}: brings an existing registry into portd. {@link ImportFile}
+ * reads FILE as one of the accepted shapes or refuses it whole (exit 65, nothing sent). Each entry
+ * becomes {@code ALLOC name port=N strict desc="..."}, pipelined on one connection; an entry the daemon
+ * refuses (the port is taken, the service holds another port) is reported with the daemon's error and
+ * the others stay imported: exit 0 when every entry was imported, 1 when any was refused. With
+ * {@code --dry-run} the requests are printed instead of sent.
  */
 final class Importer {
+    static final String DRY_RUN = "dry_run";
     /** Requests in flight at once: the daemon stops reading a connection whose replies are not read. */
     private static final int BATCH = 128;
-
-    /** One entry of the file; {@code problem} is set when it cannot even be sent. */
-    record Entry(String where, String service, String port, String desc, String problem) {
-        String label() {
-            return where + " (" + service + ":" + port + ")";
-        }
-    }
 
     private final Path socket;
     private final PrintStream out;
@@ -42,47 +35,38 @@ final class Importer {
     }
 
     int run(CommandLine c) throws Usage, Unreachable {
-        if (c.words.size() != 1 || !c.tail.isEmpty()) {
-            throw new Usage("import takes one file: portctl import ~/.ports | portctl import ports.json");
+        if (c.words.size() != 1 || !c.tail.isEmpty() || c.json) {
+            throw new Usage("import takes one file: portctl import [--dry-run] ~/.ports | portctl import ports.json");
         }
         Path file = Path.of(c.words.get(0));
-        List<Entry> entries;
+        List<ImportFile.Entry> entries;
         try {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            entries = text.stripLeading().startsWith("{") ? json(text) : ports(text);
+            entries = ImportFile.read(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            err.println("portctl: cannot import " + file + ": " + e.getMessage());
-            return Portctl.ERR;
+            err.println("portctl: cannot import " + file + ": " + why(e) + "; nothing was imported");
+            return Portctl.DATAERR;
+        } catch (ImportFile.Refused e) {
+            err.println("portctl: import " + file + " " + e.getMessage() + "\nnothing was imported");
+            return Portctl.DATAERR;
+        }
+        if (c.options.containsKey(DRY_RUN)) {
+            entries.forEach(e -> out.println(request(e)));
+            out.println("dry run: " + entries.size() + " entr" + (entries.size() == 1 ? "y" : "ies") + " of " + file
+                    + " would be leased as above; nothing was sent");
+            return Portctl.OK;
         }
         int failed = 0;
-        List<Entry> batch = new ArrayList<>(BATCH);
-        List<String> requests = new ArrayList<>(BATCH);
         try (Client client = Client.connect(socket)) {
-            for (int i = 0; i <= entries.size(); i++) {
-                if (i == entries.size() || batch.size() == BATCH) {
-                    client.send(requests);
-                    for (Entry e : batch) {
-                        Answer a = client.receive(false);
-                        if (!a.ok()) {
-                            failed++;
-                            err.println("portctl: import " + e.label() + ": " + a.status());
-                        }
+            for (int from = 0; from < entries.size(); from += BATCH) {
+                List<ImportFile.Entry> batch = entries.subList(from, Math.min(entries.size(), from + BATCH));
+                client.send(batch.stream().map(Importer::request).toList());
+                for (ImportFile.Entry e : batch) {
+                    Answer a = client.receive(false);
+                    if (!a.ok()) {
+                        failed++;
+                        err.println("portctl: import " + e.where() + " (" + e.service() + ":" + e.port() + "): " + a.status());
                     }
-                    batch.clear();
-                    requests.clear();
                 }
-                if (i == entries.size()) {
-                    break;
-                }
-                Entry e = entries.get(i);
-                String request = e.problem() == null ? request(e) : null;
-                if (request == null) {
-                    failed++;
-                    err.println("portctl: import " + e.label() + ": " + (e.problem() != null ? e.problem() : "control character"));
-                    continue;
-                }
-                batch.add(e);
-                requests.add(request);
             }
         }
         out.println("imported " + (entries.size() - failed) + " of " + entries.size() + " entries from " + file
@@ -90,84 +74,24 @@ final class Importer {
         return failed > 0 ? Portctl.ERR : Portctl.OK;
     }
 
-    /** The ALLOC for an entry, or null when a field holds a control character (it would split the line). */
-    static String request(Entry e) {
-        StringBuilder sb = new StringBuilder(96).append("ALLOC ");
-        try {
-            CommandLine.word(sb, e.service());
-            CommandLine.checkText(e.port());
-            sb.append(" port=");
-            Row.appendValue(sb, e.port());
-            sb.append(" strict");
-            if (e.desc() != null && !e.desc().isEmpty()) {
-                CommandLine.checkText(e.desc());
-                sb.append(" desc=");
-                Row.appendValue(sb, e.desc());
-            }
-        } catch (Usage bad) {
-            return null;
+    private static String why(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        } else if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        } else if (e instanceof CharacterCodingException) {
+            return "not UTF-8 text";
+        }
+        return e.getMessage();
+    }
+
+    /** The ALLOC for a checked entry (ImportFile let no control character through). */
+    static String request(ImportFile.Entry e) {
+        StringBuilder sb = new StringBuilder(96).append("ALLOC ").append(e.service()).append(" port=").append(e.port()).append(" strict");
+        if (e.desc() != null) {
+            sb.append(" desc=");
+            Row.appendValue(sb, e.desc());
         }
         return sb.toString();
-    }
-
-    /** {@code name:port:description} lines; the description may itself contain colons, or be absent. */
-    static List<Entry> ports(String text) {
-        List<Entry> out = new ArrayList<>();
-        String[] lines = text.split("\n", -1);
-        for (int n = 0; n < lines.length; n++) {
-            String line = lines[n].strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            String[] f = line.split(":", 3);
-            String where = "line " + (n + 1);
-            if (f.length < 2) {
-                out.add(new Entry(where, f[0], "", null, "expected name:port:description"));
-            } else {
-                out.add(new Entry(where, f[0].strip(), f[1].strip(), f.length == 3 ? f[2].strip() : null, null));
-            }
-        }
-        return out;
-    }
-
-    /** {@code {"name": port}} or {@code {"name": {"port": N, "description": "..."}}}. */
-    static List<Entry> json(String text) throws IOException {
-        List<Entry> out = new ArrayList<>();
-        try (JsonParser p = Json.FACTORY.createParser(text)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new IOException("not a JSON object");
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String service = p.currentName();
-                String where = "key \"" + service + "\"";
-                JsonToken t = p.nextToken();
-                if (t == JsonToken.VALUE_NUMBER_INT) {
-                    out.add(new Entry(where, service, p.getText(), null, null));
-                } else if (t == JsonToken.START_OBJECT) {
-                    String port = null;
-                    String desc = null;
-                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        String field = p.currentName();
-                        JsonToken v = p.nextToken();
-                        if (field.equals("port") && v == JsonToken.VALUE_NUMBER_INT) {
-                            port = p.getText();
-                        } else if ((field.equals("description") || field.equals("desc")) && v == JsonToken.VALUE_STRING) {
-                            desc = p.getText();
-                        } else {
-                            p.skipChildren(); // other fields are not ours to judge
-                        }
-                    }
-                    out.add(new Entry(where, service, port == null ? "" : port, desc,
-                            port == null ? "no \"port\" number" : null));
-                } else {
-                    p.skipChildren();
-                    out.add(new Entry(where, service, "", null, "expected a port number or {\"port\": N, \"description\": \"...\"}"));
-                }
-            }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IOException("not valid JSON: " + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr());
-        }
-        return out;
     }
 }

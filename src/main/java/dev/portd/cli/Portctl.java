@@ -17,7 +17,8 @@ import java.util.Set;
  * {@code portctl}: the command-line client. Every protocol verb is a command ({@code portctl alloc web
  * --port 8080}), plus {@code run}, {@code import} and {@code raw}. Exit codes: 0 success, 1 when the
  * daemon answers ERR (the status line goes to stderr), 2 when the daemon cannot be reached, 64 for a
- * mistake on the command line; {@code run} exits with its command's status.
+ * mistake on the command line (an unknown command included), 65 when {@code import} refuses its file;
+ * {@code run} exits with its command's status.
  *
  * <p>The client path touches only the JDK, the protocol's value classes and the verb table: no Netty,
  * no logging, no store, so it starts fast.
@@ -27,6 +28,8 @@ public final class Portctl {
     static final int ERR = 1;
     static final int UNREACHABLE = 2;
     static final int USAGE = 64;
+    /** sysexits.h EX_DATAERR: import refused its input whole and sent nothing. */
+    static final int DATAERR = 65;
 
     /** Commands whose data lines are key=value records, shown as a table. */
     private static final Set<String> TABLES = Set.of("list", "history", "conflicts", "backups");
@@ -94,6 +97,9 @@ public final class Portctl {
 
     /** A protocol verb: one request, its answer rendered for the command. */
     private int verb(CommandLine c, Path socket) throws Usage, Unreachable {
+        if (c.verb() == null) {
+            throw CommandLine.unknownCommand(c.command);
+        }
         if (!c.tail.isEmpty()) {
             throw new Usage(c.command + " takes nothing after --");
         }
@@ -133,6 +139,9 @@ public final class Portctl {
             Table.printPairs(a.data(), out);
         } else if (LINES.contains(c.command) || !a.data().isEmpty()) {
             a.data().forEach(out::println);
+            if (c.command.equals("free")) {
+                out.println(a.result() + " free ports"); // the runs alone do not say how many ports they hold
+            }
         } else if (!a.result().isEmpty()) {
             out.println(a.result());
         }
@@ -163,7 +172,9 @@ public final class Portctl {
                 when it exists, else the per-user socket. Every verb of the protocol is a command; its keys
                 and flags are options (ALLOC web port=8080 strict is portctl alloc web --port 8080 --strict).
                 --json sends the request with the JSON prefix and prints the one JSON line.
-                Exit status: 0 OK, 1 ERR (on stderr), 2 daemon unreachable, 64 bad usage.
+                Exit status: 0 OK, 1 ERR (on stderr), 2 daemon unreachable, 64 bad usage (an unknown
+                command included; nothing was sent), 65 import refused its file (nothing was sent);
+                run exits with its command's status.
 
                 commands:
                 """);
@@ -172,8 +183,10 @@ public final class Portctl {
         }
         sb.append(String.format("  %-11s %s%n", "run",
                 "run SERVICE [alloc options] -- CMD ARG...: lease a port, run CMD with PORT and SERVICE_PORT set,"));
-        sb.append(String.format("  %-11s %s%n", "", "forward TERM/INT/HUP, release when CMD exits, exit with its status"));
-        sb.append(String.format("  %-11s %s%n", "import", "import FILE: leases from a ~/.ports file (name:port:description) or JSON"));
+        sb.append(String.format("  %-11s %s%n", "", "forward TERM/INT/HUP, release when CMD exits, exit with its status;"));
+        sb.append(String.format("  %-11s %s%n", "", "--restart-on-move [--grace D]: restart CMD on the new port when the lease moves"));
+        sb.append(String.format("  %-11s %s%n", "import", "import [--dry-run] FILE: leases from a ~/.ports file (name:port:description),"));
+        sb.append(String.format("  %-11s %s%n", "", "a JSON {service: port} object or a JSON [{service, port}] array; one bad entry: none sent"));
         sb.append(String.format("  %-11s %s%n", "raw", "raw 'LINE': send one request as typed, print the whole reply"));
         sb.append("\nportctl help VERB shows the daemon's full text for one verb.\n");
         return sb.toString();

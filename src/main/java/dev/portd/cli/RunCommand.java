@@ -2,6 +2,8 @@ package dev.portd.cli;
 
 import dev.portd.protocol.EnvFormat;
 import dev.portd.protocol.Row;
+import dev.portd.protocol.Values;
+import dev.portd.table.PortdException;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,14 +23,30 @@ import java.util.Map;
  * long as CMD plus the release, so the binding is as tight as CMD's own would be, and if portctl is
  * killed with SIGKILL the daemon still ends the lease when it sees the pid gone. A lease the service
  * already held before (a standing lease, someone else's run) is used as it is and left in place.
+ *
+ * <p>The lease may move while CMD runs ({@code RESOLVE}, a swap): {@link LeaseWatch} follows it. With
+ * {@code --restart-on-move} CMD is stopped ({@link ProcessTree#stop}) and started again with the new
+ * {@code PORT}; without, portctl warns on stderr and leaves CMD as it is.
  */
 final class RunCommand {
+    static final String RESTART_ON_MOVE = "restart_on_move";
+    static final String GRACE = "grace";
+
     private final CommandLine c;
     private final Path socket;
     private final Map<String, String> env;
     private final PrintStream out;
     private final PrintStream err;
     private final boolean console;
+
+    private boolean restartOnMove;
+    private long graceMillis = 10_000;
+    private final Object lock = new Object();
+    /** The running CMD and the port it was given; movedTo, when not 0, is where the lease went since. */
+    private Process child;
+    private int childPort;
+    private int movedTo;
+    private int warnedPort;
 
     RunCommand(CommandLine c, Path socket, Map<String, String> env, PrintStream out, PrintStream err, boolean console) {
         this.c = c;
@@ -49,6 +67,18 @@ final class RunCommand {
         if (c.json) {
             throw new Usage("run has no --json");
         }
+        restartOnMove = c.options.containsKey(RESTART_ON_MOVE);
+        c.options.remove(RESTART_ON_MOVE);
+        if (c.options.containsKey(GRACE)) {
+            if (!restartOnMove) {
+                throw new Usage("--grace goes with --restart-on-move");
+            }
+            try {
+                graceMillis = Values.durationMillis("--grace", c.options.remove(GRACE));
+            } catch (PortdException e) {
+                throw new Usage(e.getMessage());
+            }
+        }
         String service = c.words.get(0);
         String self = Long.toString(ProcessHandle.current().pid());
         c.options.put("pid", self);
@@ -68,8 +98,9 @@ final class RunCommand {
             ours = leases.data().stream().map(Row::parse)
                     .anyMatch(r -> service.equals(r.get("service")) && self.equals(r.get("pid")));
         }
-        try {
-            return runChild(service, port);
+        childPort = port;
+        try (LeaseWatch watch = LeaseWatch.start(socket, service, p -> moved(service, p), err)) {
+            return supervise(service, port);
         } finally {
             if (ours) {
                 release(service);
@@ -77,7 +108,57 @@ final class RunCommand {
         }
     }
 
-    private int runChild(String service, int port) {
+    /** Runs CMD, and again on the new port each time a move stopped it; CMD's last status. */
+    private int supervise(String service, int leased) {
+        SignalRelay relay = console ? SignalRelay.install() : null;
+        int port = leased;
+        while (true) {
+            Process p;
+            synchronized (lock) {
+                if (movedTo != 0) {
+                    port = movedTo; // the newest port, should it have moved again while CMD was stopping
+                    movedTo = 0;
+                }
+                try {
+                    p = start(service, port);
+                } catch (IOException e) {
+                    err.println("portctl: cannot run " + c.tail.get(0) + ": " + e.getMessage());
+                    return e.getMessage() != null && e.getMessage().contains("error=2,") ? 127 : 126;
+                }
+                child = p;
+                childPort = port;
+            }
+            Thread[] copiers = {};
+            if (relay != null) {
+                relay.attach(p);
+            } else {
+                copiers = new Thread[] {copy(p.getInputStream(), out), copy(p.getErrorStream(), err)};
+            }
+            int status = waitFor(p);
+            for (Thread t : copiers) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            int next;
+            synchronized (lock) {
+                child = null;
+                next = movedTo;
+            }
+            if (next == 0 || relay != null && relay.stopAsked()) {
+                return status; // CMD ended by itself or as portctl was asked to stop: so does portctl
+            }
+            ProcessTree.awaitFree(next, graceMillis);
+            if (relay != null && relay.stopAsked()) {
+                return status;
+            }
+            err.println("portctl: starting " + c.tail.get(0) + " again with PORT=" + next);
+        }
+    }
+
+    private Process start(String service, int port) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(c.tail);
         pb.environment().putAll(env);
         pb.environment().put("PORT", Integer.toString(port));
@@ -88,29 +169,39 @@ final class RunCommand {
         } else {
             pb.redirectInput(new File("/dev/null"));
         }
-        SignalRelay relay = console ? SignalRelay.install() : null;
-        Process child;
-        try {
-            child = pb.start();
-        } catch (IOException e) {
-            err.println("portctl: cannot run " + c.tail.get(0) + ": " + e.getMessage());
-            return e.getMessage() != null && e.getMessage().contains("error=2,") ? 127 : 126;
-        }
-        Thread[] copiers = {};
-        if (relay != null) {
-            relay.attach(child);
-        } else {
-            copiers = new Thread[] {copy(child.getInputStream(), out), copy(child.getErrorStream(), err)};
-        }
-        int status = waitFor(child);
-        for (Thread t : copiers) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        return pb.start();
+    }
+
+    /** On the watch thread: the service's port is now {@code port}; restart CMD there, or warn that it was not. */
+    private void moved(String service, int port) {
+        Process p;
+        int from;
+        synchronized (lock) {
+            from = childPort;
+            if (port == (movedTo != 0 ? movedTo : childPort)) {
+                return; // no news
             }
+            if (child == null) {
+                movedTo = port; // CMD has not started yet, or is between runs: it starts on the new port
+                return;
+            }
+            if (!restartOnMove) {
+                if (port != warnedPort) {
+                    warnedPort = port;
+                    err.println("portctl: warning: " + service + " moved from port " + from + " to " + port + "; "
+                            + c.tail.get(0) + " keeps running with PORT=" + from
+                            + " (restart it, or run it with portctl run --restart-on-move)");
+                }
+                return;
+            }
+            movedTo = port;
+            p = child;
         }
-        return status;
+        if (p != null) {
+            err.println("portctl: " + service + " moved from port " + from + " to " + port + ": stopping "
+                    + c.tail.get(0) + " (TERM, then KILL after " + Values.durationText(graceMillis) + ")");
+            ProcessTree.stop(p, graceMillis);
+        }
     }
 
     /** Waits for the child whatever happens to this thread; its exit value is 128+N after signal N. */

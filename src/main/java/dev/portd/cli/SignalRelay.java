@@ -22,6 +22,8 @@ import sun.misc.Signal;
 final class SignalRelay {
     private Process child;
     private final List<String> held = new ArrayList<>(2);
+    /** TERM or INT arrived: portctl run must not start its command again after a move. */
+    private volatile boolean stopAsked;
 
     private SignalRelay() {}
 
@@ -32,11 +34,7 @@ final class SignalRelay {
         for (String name : new String[] {"TERM", "HUP", "INT"}) {
             boolean forward = !(name.equals("INT") && terminalSendsInt);
             try {
-                Signal.handle(new Signal(name), s -> {
-                    if (forward) {
-                        relay.signal(name);
-                    }
-                });
+                Signal.handle(new Signal(name), s -> relay.signal(name, forward));
             } catch (IllegalArgumentException e) {
                 // the JVM does not take this signal (e.g. SIGHUP under nohup): the child inherits that too
             }
@@ -55,16 +53,26 @@ final class SignalRelay {
         pending.forEach(s -> send(p, s));
     }
 
-    private void signal(String name) {
+    private void signal(String name, boolean forward) {
+        if (!name.equals("HUP")) {
+            stopAsked = true;
+        }
+        if (!forward) {
+            return;
+        }
         Process p;
         synchronized (this) {
             p = child;
-            if (p == null) {
+            if (p == null || !p.isAlive()) { // none yet, or between two runs: the next one gets it
                 held.add(name);
                 return;
             }
         }
         send(p, name);
+    }
+
+    boolean stopAsked() {
+        return stopAsked;
     }
 
     private static void send(Process child, String signal) {

@@ -287,11 +287,17 @@ public final class Config {
         return sb.toString();
     }
 
-    /** Adds the values in force to STATS as config.KEY (file names, never file contents). */
-    public void addTo(Row stats) {
+    /**
+     * Adds the values in force to STATS as config.KEY (file names, never file contents). {@code live}
+     * holds durations changed since the start (JMX sets the probe interval), in milliseconds: one that
+     * differs from the configured value is shown instead of it.
+     */
+    public void addTo(Row stats, Map<String, Long> live) {
         stats.put("config.file", file == null ? "none" : file.toString());
         for (Map.Entry<String, String> e : values.entrySet()) {
-            stats.put("config." + e.getKey(), e.getValue());
+            Long now = live.get(e.getKey());
+            boolean changed = now != null && now != millis(e.getKey());
+            stats.put("config." + e.getKey(), changed ? Values.durationText(now) : e.getValue());
         }
     }
 

@@ -23,6 +23,7 @@ import dev.portd.table.TableConfig;
 import dev.portd.table.Transport;
 import java.io.IOException;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -291,7 +292,7 @@ public final class Portd implements Context {
         rows.put("portserver", server.portserverAddress());
         serverStats.addPortserverTo(rows);
         rows.put("log_dropped", Logging.dropped());
-        config.addTo(rows);
+        config.addTo(rows, Map.of("probe_interval", monitor.intervalMillis()));
         return rows;
     }
 

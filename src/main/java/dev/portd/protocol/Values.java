@@ -106,6 +106,18 @@ public final class Values {
         return ms;
     }
 
+    /** Milliseconds as {@link #durationMillis} reads them, in the largest unit that keeps them whole: 90s, 5m, 200ms. */
+    public static String durationText(long millis) {
+        long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+        String[] units = {"d", "h", "m", "s"};
+        for (int i = 0; i < sizes.length; i++) {
+            if (millis > 0 && millis % sizes[i] == 0) {
+                return millis / sizes[i] + units[i];
+            }
+        }
+        return millis + "ms";
+    }
+
     /** A description: any text without control characters, at most 512 characters. */
     public static String desc(String s) {
         if (s.length() > MAX_DESC) {

@@ -68,6 +68,11 @@ class PortctlTest extends LiveDaemon {
         assertEquals(64, portctl("alloc", "web", "--strict=yes").code());
         assertEquals(64, portctl().code());
         assertEquals(64, portctl("alloc", "web\nRELEASE other").code(), "a line break would smuggle a request");
+        Result unknown = portctl("frobnicate", "web");
+        assertEquals(64, unknown.code(), "an unknown command is a usage mistake like the others");
+        assertEquals("portctl: unknown command 'frobnicate'; portctl raw 'LINE' sends any request as typed (portctl --help)\n",
+                unknown.err());
+        assertEquals(64, portctl("frobnicate", "--port", "1").code());
         assertEquals(1, portctl("get", "web").code(), "nothing was leased");
         assertEquals(0, portctl("--help").code());
         assertTrue(portctl("--help").out().contains("import"));
@@ -111,9 +116,17 @@ class PortctlTest extends LiveDaemon {
         assertTrue(portctl("export", "--format", "json").out().startsWith("{\"my-api\":{\"port\":" + port));
         Result free = portctl("free", "--range", "20000-20099");
         assertEquals(0, free.code());
-        assertTrue(free.lines().stream().allMatch(l -> l.matches("\\d+(-\\d+)?")), "runs only, no status: " + free.out());
+        List<String> lines = free.lines();
+        assertTrue(lines.subList(0, lines.size() - 1).stream().allMatch(l -> l.matches("\\d+(-\\d+)?")), "runs: " + free.out());
+        int count = 0;
+        for (String run : lines.subList(0, lines.size() - 1)) {
+            String[] lohi = run.split("-");
+            count += lohi.length == 1 ? 1 : Integer.parseInt(lohi[1]) - Integer.parseInt(lohi[0]) + 1;
+        }
+        assertEquals(count + " free ports", lines.get(lines.size() - 1), "the total from OK <n>, which the runs add up to");
+        assertEquals("OK " + count, portctl("raw", "FREE range=20000-20099").lines().get(lines.size() - 1));
         String leased = portctl("alloc", "x", "--range", "20000-20099").out().strip();
-        assertEquals(new Result(0, "", ""), portctl("free", "--range", leased + "-" + leased));
+        assertEquals(new Result(0, "0 free ports\n", ""), portctl("free", "--range", leased + "-" + leased));
     }
 
     @Test

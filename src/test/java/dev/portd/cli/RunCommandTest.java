@@ -5,15 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -135,5 +139,189 @@ class RunCommandTest extends LiveDaemon {
         assertEquals(128 + 15, r.code(), r.err());
         assertTrue(r.err().contains("\"GET / HTTP/1.1\" 200"), "its access log came through: " + r.err());
         assertEquals(1, portctl("get", "web").code(), "released");
+    }
+
+    /** portctl run in the background, its output readable while it runs. */
+    record Running(CompletableFuture<Integer> code, ByteArrayOutputStream out, ByteArrayOutputStream err) {
+        String errText() {
+            return err.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    Running background(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Portctl p = new Portctl(Map.of("PORTD_SOCKET", socket.toString()), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        return new Running(CompletableFuture.supplyAsync(() -> p.run(args)), out, err);
+    }
+
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** The HTTP status on 127.0.0.1:port, or -1 when nothing answers there. */
+    static int httpStatus(int port) {
+        return httpStatus(port, "/");
+    }
+
+    static int httpStatus(int port, String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<ProcessHandle> pythons() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("http.server")).toList();
+    }
+
+    /** python3 -m http.server on $PORT, as portctl run starts it (outside the managed range: see above). */
+    static final String SERVE = "exec /usr/bin/python3 -m http.server --bind 127.0.0.1 \"$PORT\"";
+
+    @Test
+    void restartOnMoveServesOnTheNewPortOnly() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3");
+        int first = freePort();
+        // A grace period longer than the test waits: the restart must come from TERM, not from KILL.
+        Running run = background("run", "web", "--port", Integer.toString(first), "--strict", "--restart-on-move",
+                "--grace", "10m", "--", "sh", "-c", SERVE);
+        await("python to serve on " + first, () -> httpStatus(first) == 200);
+
+        int second = freePort();
+        assertEquals(new Result(0, second + "\n", ""), portctl("resolve", "web", "--port", Integer.toString(second)));
+        await("python to serve on " + second + ": " + run.errText(), () -> httpStatus(second) == 200);
+        assertEquals(-1, httpStatus(first), "the old port is closed: CMD was stopped before it was started again");
+        assertEquals(1, pythons().size(), "one python at a time");
+
+        // A swap with a standing lease nobody listens on.
+        int third = freePort();
+        assertEquals(0, portctl("alloc", "other", "--port", Integer.toString(third), "--strict").code());
+        assertEquals(new Result(0, third + "\n", ""), portctl("resolve", "web", "--swap", "other"));
+        await("python to serve on " + third + ": " + run.errText(), () -> httpStatus(third) == 200);
+        assertEquals(-1, httpStatus(second));
+        assertEquals(Integer.toString(second), portctl("get", "other").out().strip());
+
+        String err = run.errText();
+        assertTrue(err.contains("portctl: web moved from port " + first + " to " + second + ": stopping sh (TERM, then KILL after 10m)"), err);
+        assertTrue(err.contains("portctl: starting sh again with PORT=" + second), err);
+        assertTrue(err.contains("portctl: starting sh again with PORT=" + third), err);
+        assertFalse(run.code().isDone(), "portctl keeps running CMD");
+
+        pythons().forEach(ProcessHandle::destroy); // CMD ending by itself ends portctl run, as before
+        assertEquals(128 + 15, run.code().get(20, TimeUnit.SECONDS), run.errText());
+        assertEquals(1, portctl("get", "web").code(), "released");
+        assertFalse(run.errText().contains("warning"), run.errText());
+    }
+
+    @Test
+    void aCommandThatIgnoresTermIsKilledAfterTheGracePeriod() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3");
+        int first = freePort();
+        Running run = background("run", "web", "--port", Integer.toString(first), "--strict", "--restart-on-move",
+                "--grace", "1s", "--", "sh", "-c", "trap '' TERM; " + SERVE);
+        await("python to serve on " + first, () -> httpStatus(first) == 200);
+        int second = freePort();
+        assertEquals(0, portctl("resolve", "web", "--port", Integer.toString(second)).code());
+        await("python to serve on " + second + ": " + run.errText(), () -> httpStatus(second) == 200);
+        assertEquals(-1, httpStatus(first));
+        pythons().forEach(ProcessHandle::destroyForcibly);
+        assertEquals(128 + 9, run.code().get(20, TimeUnit.SECONDS), run.errText());
+    }
+
+    @Test
+    void withoutTheFlagAMoveLeavesTheCommandRunningAndWarns() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3");
+        int first = freePort();
+        Running run = background("run", "web", "--port", Integer.toString(first), "--strict", "--", "sh", "-c", SERVE);
+        await("python to serve on " + first, () -> httpStatus(first) == 200);
+        ProcessHandle python = pythons().get(0);
+        int second = freePort();
+        assertEquals(0, portctl("resolve", "web", "--port", Integer.toString(second)).code());
+        String warning = "portctl: warning: web moved from port " + first + " to " + second
+                + "; sh keeps running with PORT=" + first + " (restart it, or run it with portctl run --restart-on-move)";
+        await("the warning", () -> run.errText().contains(warning));
+        assertEquals(200, httpStatus(first), "CMD still serves the old port");
+        assertEquals(-1, httpStatus(second));
+        assertTrue(python.isAlive());
+        assertEquals(List.of(python), pythons(), "not restarted");
+
+        python.destroy();
+        assertEquals(128 + 15, run.code().get(20, TimeUnit.SECONDS));
+        assertEquals(1, run.errText().lines().filter(l -> l.contains("warning")).count(), "warned once: " + run.errText());
+        assertEquals(1, portctl("get", "web").code(), "the moved lease was released too");
+    }
+
+    @Test
+    void graceNeedsRestartOnMoveAndADuration() {
+        assertEquals(64, portctl("run", "web", "--grace", "5s", "--", "true").code());
+        Result bad = portctl("run", "web", "--restart-on-move", "--grace", "soon", "--", "true");
+        assertEquals(64, bad.code());
+        assertTrue(bad.err().contains("--grace"), bad.err());
+        assertEquals(new Result(0, "ran\n", ""), portctl("run", "web", "--restart-on-move", "--grace=2s", "--", "echo", "ran"));
+        assertEquals(1, portctl("get", "web").code());
+    }
+
+    @Test
+    void theWatchSurvivesARestartOfTheDaemon() throws Exception {
+        Path ports = dir.resolve("ports");
+        int first = freePort();
+        Running run = background("run", "web", "--port", Integer.toString(first), "--strict", "--restart-on-move",
+                "--", "sh", "-c", "echo \"$PORT\" >> \"$0\"; exec sleep 600", ports.toString());
+        await("the command to start", () -> read(ports).equals(first + "\n"));
+
+        daemon.stop();
+        await("the watch to notice", () -> run.errText().contains("portctl: not watching the port of web ("));
+        daemon.startAgain();
+        await("the watch to come back", () -> run.errText().contains("portctl: watching the port of web again"));
+        int second = freePort();
+        assertEquals(0, portctl("resolve", "web", "--port", Integer.toString(second)).code());
+        await("a restart on " + second + ": " + run.errText(), () -> read(ports).equals(first + "\n" + second + "\n"));
+
+        daemon.stop(); // moved right after the daemon is back: the watch may not be subscribed yet, GET sees it
+        daemon.startAgain();
+        int third = freePort();
+        assertEquals(0, portctl("resolve", "web", "--port", Integer.toString(third)).code());
+        await("a restart on " + third + ": " + run.errText(),
+                () -> read(ports).equals(first + "\n" + second + "\n" + third + "\n"));
+
+        ProcessHandle.current().descendants().filter(p -> p.info().commandLine().orElse("").contains("sleep 600"))
+                .forEach(ProcessHandle::destroy);
+        assertEquals(128 + 15, run.code().get(20, TimeUnit.SECONDS), run.errText());
+        assertEquals(1, portctl("get", "web").code(), "released");
+    }
+
+    @Test
+    void aSwapOfTwoRestartingServicesEndsWithEachOnTheOthersPort() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3");
+        int pa = freePort();
+        int pb = freePort();
+        Running[] runs = new Running[2];
+        String[] names = {"a", "b"};
+        int[] ports = {pa, pb};
+        for (int i = 0; i < 2; i++) {
+            Path root = Files.createDirectories(dir.resolve(names[i]));
+            Files.writeString(root.resolve(names[i] + ".txt"), names[i]);
+            // b ignores TERM, so its old server keeps port pb until KILL after b's grace period, while a,
+            // moved to pb, wants to start there.
+            runs[i] = background("run", names[i], "--port", Integer.toString(ports[i]), "--strict", "--restart-on-move",
+                    "--grace", i == 0 ? "20s" : "2s", "--", "sh", "-c", (i == 0 ? "" : "trap '' TERM; ")
+                            + "exec /usr/bin/python3 -m http.server --bind 127.0.0.1 --directory \"$0\" \"$PORT\"",
+                    root.toString());
+        }
+        await("both to serve", () -> httpStatus(pa, "/a.txt") == 200 && httpStatus(pb, "/b.txt") == 200);
+        assertEquals(new Result(0, pb + "\n", ""), portctl("resolve", "a", "--swap", "b"));
+        // a's restart waits for pb to be free: b's old server holds it until it is killed.
+        await("a on " + pb + " and b on " + pa + ": " + runs[0].errText() + runs[1].errText(),
+                () -> httpStatus(pb, "/a.txt") == 200 && httpStatus(pa, "/b.txt") == 200);
+        assertFalse(runs[0].code().isDone() || runs[1].code().isDone(), runs[0].errText() + runs[1].errText());
+        assertEquals(2, pythons().size());
+        pythons().forEach(ProcessHandle::destroyForcibly);
+        for (Running r : runs) {
+            assertEquals(128 + 9, r.code().get(20, TimeUnit.SECONDS), r.errText());
+        }
     }
 }

@@ -161,7 +161,7 @@ class ConfigTest {
         Path f = file("policy = sequential", "history_max = 77");
         Config c = load("--config", f.toString(), "--history-max", "88", "--socket", "/tmp/s.sock", "--data", "/tmp/d");
         dev.portd.protocol.Row stats = new dev.portd.protocol.Row();
-        c.addTo(stats);
+        c.addTo(stats, Map.of());
         assertEquals(f.toString(), stats.get("config.file"));
         assertEquals("sequential", stats.get("config.policy"));
         assertEquals("88", stats.get("config.history_max"));

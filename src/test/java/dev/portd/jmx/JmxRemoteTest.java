@@ -250,9 +250,14 @@ class JmxRemoteTest {
         String probed = (String) invoke(Names.PROBER, "probeNow");
         assertTrue(probed.matches("sockets=\\d+ conflicts=\\d+ millis=\\d+"), probed);
         assertEquals("sockets=" + get(Names.PROBER, "SocketsSeen"), probed.substring(0, probed.indexOf(' ')));
+        assertTrue(sock.call("STATS").data().contains("config.probe_interval=1h"), "the configured value");
         mbs.setAttribute(Names.PROBER, new Attribute("IntervalSeconds", 7L));
         assertEquals(7L, get(Names.PROBER, "IntervalSeconds"));
-        assertTrue(sock.call("STATS").data().contains("config.probe_interval=1h"), "config shows the file's value");
+        List<String> stats = sock.call("STATS").data();
+        assertTrue(stats.contains("config.probe_interval=7s"), "STATS shows the interval in force: " + stats);
+        assertEquals(1, stats.stream().filter(l -> l.startsWith("config.probe_interval=")).count(), stats.toString());
+        mbs.setAttribute(Names.PROBER, new Attribute("IntervalSeconds", 3600L));
+        assertTrue(sock.call("STATS").data().contains("config.probe_interval=1h"), "back to the configured value, as written");
         RuntimeMBeanException zero = assertThrows(RuntimeMBeanException.class,
                 () -> mbs.setAttribute(Names.PROBER, new Attribute("IntervalSeconds", 0L)));
         assertInstanceOf(IllegalArgumentException.class, zero.getTargetException());
