@@ -4,6 +4,8 @@ import com.codahale.metrics.MetricRegistry;
 import dev.portd.jmx.Jmx;
 import dev.portd.log.EventLog;
 import dev.portd.log.Logging;
+import dev.portd.metrics.Gauges;
+import dev.portd.metrics.MetricsServer;
 import dev.portd.protocol.Context;
 import dev.portd.protocol.Reply;
 import dev.portd.protocol.Row;
@@ -49,6 +51,7 @@ public final class Portd implements Context {
     private Monitor monitor;
     private Backups backups;
     private Jmx jmx;
+    private MetricsServer metricsServer;
     private boolean started;
 
     public Portd(Config config) {
@@ -76,6 +79,7 @@ public final class Portd implements Context {
         writer.addListener(new EventLog());
         monitor = new Monitor(writer, config.millis("probe_interval"), metrics);
         serverStats = new ServerStats(config.integer("max_connections"), metrics);
+        Gauges.register(metrics, writer, checkpoints, monitor::occupancy);
         int loops = config.integer("event_loops");
         SocketActivation.Passed passed = SocketActivation.passed(System.getenv(), ProcessHandle.current().pid());
         server = new PortdServer(new PortdServer.Options(config.socket(),
@@ -95,6 +99,9 @@ public final class Portd implements Context {
         int leases = writer.table().leaseCount(); // before clients are served: the count at start, not after them
         server.start();
         jmx = Jmx.start(this);
+        if (config.integer("metrics_port") != 0) {
+            metricsServer = MetricsServer.start(config.integer("metrics_port"), metrics, VERSION);
+        }
         backups.schedule(config.millis("backup_interval"));
         started = true;
         log.atInfo().setMessage("portd " + VERSION + " started")
@@ -106,6 +113,7 @@ public final class Portd implements Context {
                 .addKeyValue("policy", tableConfig.policy().wire())
                 .addKeyValue("config", config.file() == null ? "none" : config.file())
                 .addKeyValue("leases", leases)
+                .addKeyValue("metrics", metricsServer == null ? "off" : "http://127.0.0.1:" + metricsServer.port() + "/metrics")
                 .addKeyValue("pid", ProcessHandle.current().pid())
                 .log();
     }
@@ -123,6 +131,10 @@ public final class Portd implements Context {
         long t0 = System.nanoTime();
         if (server != null) {
             server.stopAccepting();
+        }
+        if (metricsServer != null) {
+            metricsServer.close();
+            metricsServer = null;
         }
         if (monitor != null) {
             monitor.stop();
