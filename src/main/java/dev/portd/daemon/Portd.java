@@ -113,7 +113,6 @@ public final class Portd implements Context {
                 .addKeyValue("policy", tableConfig.policy().wire())
                 .addKeyValue("config", config.file() == null ? "none" : config.file())
                 .addKeyValue("leases", leases)
-                .addKeyValue("metrics", metricsServer == null ? "off" : "http://127.0.0.1:" + metricsServer.port() + "/metrics")
                 .addKeyValue("pid", ProcessHandle.current().pid())
                 .log();
     }

@@ -11,6 +11,8 @@ import java.net.InetAddress;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code metrics_port}: {@code http://127.0.0.1:<port>/metrics} in the Prometheus text format, served by
@@ -19,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * JMX does.
  */
 public final class MetricsServer implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(MetricsServer.class);
+
     /** Scrapes waiting for the worker; Prometheus sends one at a time, more are refused, not queued without end. */
     private static final int QUEUE = 8;
 
@@ -45,17 +49,21 @@ public final class MetricsServer implements Closeable {
                     t.setDaemon(true);
                     return t;
                 });
+        HTTPServer http;
         try {
-            return new MetricsServer(HTTPServer.builder(properties)
+            http = HTTPServer.builder(properties)
                     .inetAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 1}))
                     .port(port)
                     .registry(registry)
                     .executorService(worker)
-                    .buildAndStart());
+                    .buildAndStart();
         } catch (IOException e) {
             worker.shutdownNow();
             throw new IOException("metrics_port " + port + " on 127.0.0.1: " + e.getMessage(), e);
         }
+        String url = "http://127.0.0.1:" + http.getPort() + "/metrics";
+        log.atInfo().setMessage("Prometheus metrics on " + url).addKeyValue("url", url).log();
+        return new MetricsServer(http);
     }
 
     public int port() {

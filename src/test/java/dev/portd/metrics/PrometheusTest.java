@@ -176,6 +176,8 @@ class PrometheusTest {
         // The JDK may bind an IPv6 socket to 127.0.0.1 as the mapped address ::ffff:127.0.0.1: the same one.
         assertTrue(listeners.equals(List.of("tcp 0100007F" + port))
                 || listeners.equals(List.of("tcp6 0000000000000000FFFF00000100007F" + port)), listeners.toString());
+        assertTrue(daemon.output().contains("INFO  MetricsServer: Prometheus metrics on http://127.0.0.1:" + metricsPort + "/metrics"),
+                daemon.output());
     }
 
     @Test
