@@ -6,7 +6,7 @@
 # shellcheck shell=bash disable=SC2154
 
 SOCK=/run/portd/portd.sock
-CHECKS=(install activation users pid_lease portctl_run denied portserver restart kill9 security
+CHECKS=(install activation users pid_lease portctl_run denied portserver restart kill9 metrics security
         unreadable damaged restore remove_reinstall purge)
 
 # Fails the current check with a message when the test command fails: expect "why" cmd args...
@@ -205,6 +205,25 @@ restarted_since() {
     local now
     now=$(unit portd.service MainPID)
     [ "$now" != 0 ] && [ "$now" != "$1" ] && [ "$(unit portd.service ActiveState)" = active ] && ask root PING | grep -q PONG
+}
+
+# README "Prometheus metrics": metrics_port under the unit as shipped (IPAddressAllow=localhost):
+# a scraper on the host gets its answer, from a socket on 127.0.0.1 only. Off again afterwards.
+check_metrics() {
+    refute "no TCP listener without metrics_port" grep -q . <<<"$(in_machine ss -Hltnp | grep java || true)"
+    in_machine sh -c 'echo "metrics_port = 9188" >> /etc/portd/portd.conf'
+    in_machine systemctl restart portd.service
+    local body listeners
+    body=$(as alice "python3 -c 'import urllib.request; print(urllib.request.urlopen(\"http://127.0.0.1:9188/metrics\", timeout=30).read().decode())'")
+    expect "portd_leases in alice's scrape" grep -Eq '^portd_leases [0-9]' <<<"$body"
+    expect "portd_build_info in it" grep -q '^portd_build_info{version=' <<<"$body"
+    listeners=$(in_machine ss -Hltnp | grep java)
+    echo "$listeners"
+    # The JDK may bind it as ::ffff:127.0.0.1, the same address on an IPv6 socket.
+    expect "one listener, on 127.0.0.1:9188" grep -Eqx '(127\.0\.0\.1|\[::ffff:127\.0\.0\.1\]):9188' <<<"$(awk '{print $4}' <<<"$listeners")"
+    in_machine sed -i '/^metrics_port = 9188$/d' /etc/portd/portd.conf
+    in_machine systemctl restart portd.service
+    expect "active again without it" test "$(unit portd.service ActiveState)" = active
 }
 
 check_security() {

@@ -35,6 +35,17 @@ class ArchitectureTest {
                     "dev.portd.server..", "dev.portd.daemon..", "dev.portd.jmx..", "dev.portd.cli..")
             .because("the protocol is spoken the same over any transport and from any front end");
 
+    @ArchTest
+    static final ArchRule metricsReadsTheDomainAndTheRegistryOnly = noClasses().that().resideInAPackage("dev.portd.metrics..")
+            .should().dependOnClassesThat(resideInAPackage("dev.portd..")
+                    .and(not(resideInAnyPackage("dev.portd.metrics..", "dev.portd.table..", "dev.portd.store..", "dev.portd.probe.."))))
+            .because("the Prometheus endpoint shows the registry and the domain; the daemon starts it");
+
+    @ArchTest
+    static final ArchRule onlyTheDaemonStartsMetrics = noClasses()
+            .that().resideOutsideOfPackages("dev.portd.metrics..", "dev.portd.daemon..")
+            .should().dependOnClassesThat().resideInAPackage("dev.portd.metrics..");
+
     /**
      * The daemon assembles everything, so nothing should need it. Two edges still do and are let
      * through until they are given what they need another way: jmx (the beans read {@code Portd},

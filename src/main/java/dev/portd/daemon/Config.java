@@ -52,6 +52,8 @@ public final class Config {
         setting("jmx_password_file", "", v -> optionalPath("jmx_password_file", v),
                 "JMX password file (must not be readable by others)");
         setting("jmx_access_file", "", v -> optionalPath("jmx_access_file", v), "JMX access file");
+        setting("metrics_port", "0", v -> Values.integer("metrics_port", v, 0, 65535),
+                "loopback Prometheus /metrics port, 0 = off");
         setting("log_format", "text", v -> oneOf("log_format", v, "text", "json"), "text or json");
         setting("log_level", "info", v -> oneOf("log_level", v, "error", "warn", "info", "debug", "trace"), "log level");
     }

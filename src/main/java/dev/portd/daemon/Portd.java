@@ -4,6 +4,8 @@ import com.codahale.metrics.MetricRegistry;
 import dev.portd.jmx.Jmx;
 import dev.portd.log.EventLog;
 import dev.portd.log.Logging;
+import dev.portd.metrics.Gauges;
+import dev.portd.metrics.MetricsServer;
 import dev.portd.protocol.Context;
 import dev.portd.protocol.Reply;
 import dev.portd.protocol.Row;
@@ -51,6 +53,7 @@ public final class Portd implements Context {
     private Monitor monitor;
     private Backups backups;
     private Jmx jmx;
+    private MetricsServer metricsServer;
     private boolean started;
 
     public Portd(Config config) {
@@ -79,6 +82,7 @@ public final class Portd implements Context {
         writer.addListener(new EventLog());
         monitor = new Monitor(writer, ports, config.millis("probe_interval"), metrics);
         serverStats = new ServerStats(config.integer("max_connections"), metrics);
+        Gauges.register(metrics, writer, checkpoints, monitor::occupancy);
         int loops = config.integer("event_loops");
         SocketActivation.Passed passed = SocketActivation.passed(System.getenv(), ProcessHandle.current().pid());
         server = new PortdServer(new PortdServer.Options(config.socket(),
@@ -98,6 +102,9 @@ public final class Portd implements Context {
         int leases = writer.table().leaseCount(); // before clients are served: the count at start, not after them
         server.start();
         jmx = Jmx.start(this);
+        if (config.integer("metrics_port") != 0) {
+            metricsServer = MetricsServer.start(config.integer("metrics_port"), metrics, VERSION);
+        }
         backups.schedule(config.millis("backup_interval"));
         started = true;
         log.atInfo().setMessage("portd " + VERSION + " started")
@@ -126,6 +133,10 @@ public final class Portd implements Context {
         long t0 = System.nanoTime();
         if (server != null) {
             server.stopAccepting();
+        }
+        if (metricsServer != null) {
+            metricsServer.close();
+            metricsServer = null;
         }
         if (monitor != null) {
             monitor.stop();

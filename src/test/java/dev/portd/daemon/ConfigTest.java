@@ -108,7 +108,7 @@ class ConfigTest {
                 {"policy = fastest", "key policy"}, {"idle_timeout = 0", "key idle_timeout"},
                 {"socket_mode = 999", "key socket_mode"}, {"backup_keep = 0", "key backup_keep"},
                 {"backup_interval = 1w", "key backup_interval"}, {"log_level = loud", "key log_level"},
-                {"jmx_port = 70000", "key jmx_port"}, {"data =", "key data"}, {"socket = \"\"", "key socket"}}) {
+                {"jmx_port = 70000", "key jmx_port"}, {"metrics_port = -1", "key metrics_port"}, {"data =", "key data"}, {"socket = \"\"", "key socket"}}) {
             Path g = file("# line 1", bad[0]);
             ConfigException x = assertThrows(ConfigException.class, () -> load("--config", g.toString()), bad[0]);
             assertTrue(x.getMessage().startsWith(g + " line 2: " + bad[1] + ":"), x.getMessage());
