@@ -22,7 +22,6 @@ import dev.portd.table.PortTable;
 import dev.portd.probe.HostPorts;
 import dev.portd.table.PortUse;
 import dev.portd.table.TableConfig;
-import dev.portd.table.Transport;
 import java.io.IOException;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
@@ -256,16 +255,7 @@ public final class Portd implements Context {
 
     /** Ports of the managed range neither leased, reserved nor seen in use (STATS free, FREE's count). */
     public int freePorts() {
-        PortTable t = table();
-        int lo = tableConfig.lo();
-        int hi = tableConfig.hi();
-        int free = 0;
-        for (int p = t.taken().nextClear(lo, hi); p >= 0; p = p < hi ? t.taken().nextClear(p + 1, hi) : -1) {
-            if (!monitor.ports().inUse(p, Transport.TCP)) {
-                free++;
-            }
-        }
-        return free;
+        return dev.portd.table.FreePorts.count(table(), portUse(), tableConfig);
     }
 
     public long uptimeSeconds() {
