@@ -37,7 +37,7 @@ public record Observation(List<Lease> exited, List<Lease> restated, PSortedMap<I
                     state = state == LeaseState.CONFLICT ? state : LeaseState.BOUND;
                 } else {
                     state = LeaseState.CONFLICT;
-                    conflicts = conflicts.plus(l.port(), keepSince(t, new Conflict(l.port(), Conflict.SQUATTER,
+                    conflicts = conflicts.plus(l.port(), keepSince(t, new Conflict(l.port(), Conflict.Kind.SQUATTER,
                             l.service(), h.pid(), h.uid(), h.cmd(), now)));
                     break;
                 }
@@ -49,7 +49,7 @@ public record Observation(List<Lease> exited, List<Lease> restated, PSortedMap<I
         for (int port : host.ports(cfg.lo(), cfg.hi())) {
             if (t.leaseOn(port) == null && !t.isReserved(port)) {
                 Holder h = host.holders(port).get(0);
-                conflicts = conflicts.plus(port, keepSince(t, new Conflict(port, Conflict.UNMANAGED, null, h.pid(),
+                conflicts = conflicts.plus(port, keepSince(t, new Conflict(port, Conflict.Kind.UNMANAGED, null, h.pid(),
                         h.uid(), h.cmd(), now)));
             }
         }
