@@ -7,7 +7,6 @@ import dev.portd.table.Holder;
 import dev.portd.table.Lease;
 import dev.portd.table.Observation;
 import dev.portd.table.PortTable;
-import dev.portd.table.Proto;
 import dev.portd.table.Transport;
 import java.util.HashSet;
 import java.util.Set;
@@ -114,7 +113,7 @@ final class Waiters<R> {
     private void check(Waiter w, Occupancy occ, PortTable t) {
         Lease lease = t.leaseOn(w.port);
         for (Holder h : occ.holders(w.port)) {
-            if (h.proto() == Proto.TCP && (lease == null || Observation.belongs(h, lease, occ))) {
+            if (h.proto() == Transport.TCP && (lease == null || Observation.belongs(h, lease, occ))) {
                 w.finish(outcomes.bound(h.pid()));
                 return;
             }

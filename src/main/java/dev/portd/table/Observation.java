@@ -30,7 +30,7 @@ public record Observation(List<Lease> exited, List<Lease> restated, PSortedMap<I
             }
             LeaseState state = LeaseState.LEASED;
             for (Holder h : host.holders(l.port())) {
-                if (!covers(l.proto(), h.proto())) {
+                if (!l.proto().covers(h.proto())) {
                     continue;
                 }
                 if (belongs(h, l, host)) {
@@ -58,10 +58,6 @@ public record Observation(List<Lease> exited, List<Lease> restated, PSortedMap<I
 
     /** A process for good: a recycled pid comes with a later start time. */
     private record PidStart(int pid, long start) {}
-
-    static boolean covers(Transport lease, Proto seen) {
-        return seen == Proto.TCP ? lease.tcp() : lease.udp();
-    }
 
     /**
      * A socket belongs to a lease when its owner is the lease's uid and, for a pid-bound lease, the
