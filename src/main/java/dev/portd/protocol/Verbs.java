@@ -127,7 +127,15 @@ public final class Verbs {
         try {
             Call call = verb.bind(req, caller, ctx, session);
             if (verb.is(ADMIN) && !ctx.tableConfig().privileged(caller.uid())) {
-                throw new PortdException(ErrorCode.DENIED, verb.name() + " is for root and the daemon's user");
+                PortdException denied = new PortdException(ErrorCode.DENIED, verb.name() + " is for root and the daemon's user");
+                if (verb.is(Verb.Trait.WRITE)) {
+                    // Refused by the writer, so in order with this connection's earlier changes and their audit lines.
+                    ctx.submit(caller, t -> {
+                        throw denied;
+                    }, done);
+                    return;
+                }
+                throw denied;
             }
             if (verb.is(Verb.Trait.CONNECTION) && session == null) {
                 throw PortdException.badRequest(verb.name() + " acts on a connection; there is none here");
