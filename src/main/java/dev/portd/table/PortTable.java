@@ -152,8 +152,11 @@ public final class PortTable {
 
     PortTable remove(Lease l) {
         int n = leasesOf(l.uid()) - 1;
-        return new PortTable(byService.minus(l.service()), byPort.minus(l.port()), reserved,
-                reserved.containsKey(l.port()) ? taken : taken.without(l.port()),
+        // Replaying a swap sets the first lease on the port the second still holds; the port stays the first's.
+        Lease on = byPort.get(l.port());
+        boolean holds = on != null && on.service().equals(l.service());
+        return new PortTable(byService.minus(l.service()), holds ? byPort.minus(l.port()) : byPort, reserved,
+                !holds || reserved.containsKey(l.port()) ? taken : taken.without(l.port()),
                 n <= 0 ? leasesPerUid.minus(l.uid()) : leasesPerUid.plus(l.uid(), n), lastPort, history, nextSeq, conflicts);
     }
 
