@@ -17,6 +17,7 @@ public final class Txn {
     private PortTable table;
     private final Set<String> dirtyServices = new LinkedHashSet<>();
     private final Set<Integer> dirtyReserved = new LinkedHashSet<>();
+    private final Set<Integer> dirtyUsage = new LinkedHashSet<>();
     private final List<Event> events = new ArrayList<>();
     private boolean lastPortDirty;
 
@@ -58,7 +59,8 @@ public final class Txn {
     }
 
     public boolean changed() {
-        return !dirtyServices.isEmpty() || !dirtyReserved.isEmpty() || !events.isEmpty() || lastPortDirty;
+        return !dirtyServices.isEmpty() || !dirtyReserved.isEmpty() || !dirtyUsage.isEmpty() || !events.isEmpty()
+                || lastPortDirty;
     }
 
     public Set<String> dirtyServices() {
@@ -67,6 +69,11 @@ public final class Txn {
 
     public Set<Integer> dirtyReserved() {
         return dirtyReserved;
+    }
+
+    /** Ports whose usage this batch changed. */
+    public Set<Integer> dirtyUsage() {
+        return dirtyUsage;
     }
 
     public boolean lastPortDirty() {
@@ -336,19 +343,40 @@ public final class Txn {
         event(why, l.service(), l.port(), 0, note);
     }
 
+    /** Sets a lease; one that comes onto a port (made, or moved there) counts as a lease of that port. */
     public void put(Lease l) {
+        Lease old = table.lease(l.service());
+        if (old != null && old.port() != l.port()) {
+            left(old);
+        }
         table = table.put(l);
         dirtyServices.add(l.service());
+        if (old == null || old.port() != l.port()) {
+            PortUsage u = table.usage().getOrDefault(l.port(), PortUsage.NONE);
+            countUsage(l.port(), u.leased(l.service(), now));
+        }
     }
 
     /** Takes a lease off its port; a squatter conflict naming it goes too (the next probe says what the port is now). */
     public void removeLease(Lease l) {
+        left(l);
         table = table.remove(l);
         Conflict c = table.conflicts().get(l.port());
         if (c != null && l.service().equals(c.service())) {
             table = table.withConflicts(table.conflicts().minus(l.port()));
         }
         dirtyServices.add(l.service());
+    }
+
+    /** Every way a lease ends or moves comes here: the time it held its port is added to the port's usage. */
+    private void left(Lease l) {
+        PortUsage u = table.usage().get(l.port());
+        countUsage(l.port(), (u != null ? u : PortUsage.NONE.leased(l.service(), l.since())).ended(now));
+    }
+
+    private void countUsage(int port, PortUsage u) {
+        table = table.withUsage(port, u);
+        dirtyUsage.add(port);
     }
 
     /** Records an event made by the caller. */
