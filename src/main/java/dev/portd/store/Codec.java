@@ -75,7 +75,8 @@ final class Codec {
                 out.writeByte(LAST_PORT);
                 out.writeInt(t.lastPort());
             }
-            for (Integer port : txn.dirtyUsage()) {
+            for (int i = 0; i < txn.dirtyUsageCount(); i++) {
+                int port = txn.dirtyUsage(i);
                 PortUsage u = t.usage().get(port);
                 if (u != null) { // null: the only change that touched it was refused and rolled back
                     out.writeByte(USAGE);

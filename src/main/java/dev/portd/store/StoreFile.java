@@ -30,10 +30,10 @@ import org.slf4j.LoggerFactory;
  * The MapDB file, {@code portd.db}: maps {@code lease}, {@code reservation} and {@code event}, each from
  * a chunk number to up to {@value #CHUNK} entries in the store's own {@link Codec} form behind a CRC,
  * and {@code state}: the number of the last journal record the file holds, the last port and the
- * number of entries of each kind; and {@code usage}, each port's usage in chunks as well, counted under its
- * own key of {@code state} (a file written before usage was kept has neither, and starts with none). Always
- * written whole, as a new file renamed over the old one; read
- * once, at start-up (converting a file written by portd 0.1.0).
+ * number of entries of each kind; and {@code usage}, each port's usage in chunks too, counted under a
+ * key of its own in {@code state} (a file written before usage was kept has neither: it has none).
+ * Always written whole, as a new file renamed over the old one; read once, at start-up (converting a
+ * file written by portd 0.1.0).
  */
 final class StoreFile {
     private static final Logger log = LoggerFactory.getLogger(Store.class);

@@ -17,7 +17,9 @@ public final class Txn {
     private PortTable table;
     private final Set<String> dirtyServices = new LinkedHashSet<>();
     private final Set<Integer> dirtyReserved = new LinkedHashSet<>();
-    private final Set<Integer> dirtyUsage = new LinkedHashSet<>();
+    /** Ports whose usage changed, in order; an int array, as a set here would cost more than the change itself. */
+    private int[] dirtyUsage = new int[4];
+    private int dirtyUsageCount;
     private final List<Event> events = new ArrayList<>();
     private boolean lastPortDirty;
 
@@ -59,7 +61,7 @@ public final class Txn {
     }
 
     public boolean changed() {
-        return !dirtyServices.isEmpty() || !dirtyReserved.isEmpty() || !dirtyUsage.isEmpty() || !events.isEmpty()
+        return !dirtyServices.isEmpty() || !dirtyReserved.isEmpty() || dirtyUsageCount > 0 || !events.isEmpty()
                 || lastPortDirty;
     }
 
@@ -71,9 +73,14 @@ public final class Txn {
         return dirtyReserved;
     }
 
-    /** Ports whose usage this batch changed. */
-    public Set<Integer> dirtyUsage() {
-        return dirtyUsage;
+    /** How many times this batch changed a port's usage. */
+    public int dirtyUsageCount() {
+        return dirtyUsageCount;
+    }
+
+    /** The port of the i-th change of usage; a port may appear more than once (each writes its entry as it ends up). */
+    public int dirtyUsage(int i) {
+        return dirtyUsage[i];
     }
 
     public boolean lastPortDirty() {
@@ -376,7 +383,12 @@ public final class Txn {
 
     private void countUsage(int port, PortUsage u) {
         table = table.withUsage(port, u);
-        dirtyUsage.add(port);
+        if (dirtyUsageCount == 0 || dirtyUsage[dirtyUsageCount - 1] != port) {
+            if (dirtyUsageCount == dirtyUsage.length) {
+                dirtyUsage = java.util.Arrays.copyOf(dirtyUsage, dirtyUsageCount * 2);
+            }
+            dirtyUsage[dirtyUsageCount++] = port;
+        }
     }
 
     /** Records an event made by the caller. */
