@@ -12,8 +12,10 @@ final class UsageReport {
 
     static final String SUMMARY = "how often and how long each port was leased, one line per port ever leased";
 
+    /** The keys of USAGE's lines, in order. */
+    static final String[] COLUMNS = {"port", "allocs", "leased_s", "last_service", "last"};
+
     static final String DETAILS = """
-            Keys: port allocs leased_s last_service last.
             allocs counts leases of the port: an ALLOC onto it, or a RESOLVE that moved a lease onto it (a swap
             is one for each port). leased_s is the time held in all, the current lease counted up to now.
             last_service had the port last (holds it still, if leased), since last.""";

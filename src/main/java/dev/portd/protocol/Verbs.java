@@ -99,7 +99,7 @@ public final class Verbs {
                 "changes, oldest first (default limit 50)",
                 "Keys: time event service port prev uid pid note.", Verbs::history);
         read("USAGE", 0, 0, keys("port", "range"), flags(), "USAGE [port=N | range=LO-HI]", UsageReport.SUMMARY,
-                UsageReport.DETAILS, UsageReport::usage);
+                "Keys: " + String.join(" ", UsageReport.COLUMNS) + ".\n" + UsageReport.DETAILS, UsageReport::usage);
         read("ENV", 0, ANY, keys("format"), flags(), "ENV [service...] [format=dotenv|shell|compose|systemd]",
                 "ports as environment variables",
                 "The name is the service upper-cased, every character outside A-Z0-9 turned into _, plus _PORT.",
