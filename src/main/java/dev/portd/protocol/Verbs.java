@@ -72,6 +72,9 @@ public final class Verbs {
         add(Verb.named("HISTORY").args(0, 1).keys("port", "limit").usage("HISTORY [service | port=N] [limit=N]")
                 .summary("changes, oldest first (default limit 50)")
                 .columns("time", "event", "service", "port", "prev", "uid", "pid", "note").read(TableVerbs::history));
+        add(Verb.named("USAGE").keys("port", "range").usage("USAGE [port=N | range=LO-HI]")
+                .summary(UsageReport.SUMMARY).columns(UsageReport.COLUMNS).help(UsageReport.DETAILS)
+                .read(UsageReport::usage));
         add(Verb.named("ENV").args(0, ANY).keys("format").usage("ENV [service...] [format=dotenv|shell|compose|systemd]")
                 .summary("ports as environment variables")
                 .help("The name is the service upper-cased, every character outside A-Z0-9 turned into _, plus _PORT.")
