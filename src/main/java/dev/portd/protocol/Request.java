@@ -55,36 +55,41 @@ public final class Request {
      * the error comes back as JSON: see {@link #wantsJson(String)}.
      */
     public static Request parse(String line) {
-        List<Token> tokens = tokenize(line);
-        if (tokens.isEmpty()) {
+        Lexer lex = new Lexer(line);
+        if (!lex.next()) {
             return null;
         }
-        int i = 0;
         boolean json = false;
-        Token first = tokens.get(0);
-        if (first.key == null && !first.quoted && first.text.equalsIgnoreCase("JSON")) {
+        if (lex.key == null && !lex.quoted && lex.text.equalsIgnoreCase("JSON")) {
             json = true;
-            i = 1;
-            if (tokens.size() == 1) {
+            if (!lex.next()) {
                 throw PortdException.badRequest("JSON needs a request after it");
             }
         }
-        Token verbToken = tokens.get(i++);
-        if (verbToken.key != null || verbToken.quoted) {
+        if (lex.key != null || lex.quoted) {
             throw PortdException.badRequest("a request starts with a verb");
         }
-        List<String> words = new ArrayList<>();
-        Map<String, String> options = new LinkedHashMap<>();
-        for (; i < tokens.size(); i++) {
-            Token t = tokens.get(i);
-            if (t.key == null) {
-                words.add(t.text);
-            } else if (options.putIfAbsent(t.key, t.text) != null) {
-                throw PortdException.badRequest("option " + t.key + " given twice");
+        String verb = lex.text.toUpperCase(Locale.ROOT);
+        // Most requests are a verb and a word or none (PING, GET web): no collections for what is absent.
+        List<String> words = List.of();
+        Map<String, String> options = Map.of();
+        while (lex.next()) {
+            if (lex.key == null) {
+                if (words.isEmpty()) {
+                    words = new ArrayList<>(2);
+                }
+                words.add(lex.text);
+            } else {
+                if (options.isEmpty()) {
+                    options = new LinkedHashMap<>(4);
+                }
+                if (options.putIfAbsent(lex.key, lex.text) != null) {
+                    throw PortdException.badRequest("option " + lex.key + " given twice");
+                }
             }
         }
-        return new Request(json, verbToken.text.toUpperCase(Locale.ROOT),
-                Collections.unmodifiableList(words), Collections.unmodifiableMap(options));
+        return new Request(json, verb, words.isEmpty() ? words : Collections.unmodifiableList(words),
+                options.isEmpty() ? options : Collections.unmodifiableMap(options));
     }
 
     /** Whether a line (even one that fails to parse) asks for a JSON reply. */
@@ -107,21 +112,41 @@ public final class Request {
     /** Splits on spaces and tabs; double quotes group, with {@code \"} and {@code \\} as the only escapes. */
     static List<Token> tokenize(String line) {
         List<Token> out = new ArrayList<>();
-        StringBuilder sb = new StringBuilder();
-        int n = line.length();
-        int i = 0;
-        while (i < n) {
-            char c = line.charAt(i);
-            if (c == ' ' || c == '\t') {
+        Lexer lex = new Lexer(line);
+        while (lex.next()) {
+            out.add(new Token(lex.key, lex.text, lex.quoted));
+        }
+        return out;
+    }
+
+    /** Reads one token at a time, so parsing a request allocates only the strings it keeps. */
+    private static final class Lexer {
+        private final String line;
+        private final StringBuilder sb = new StringBuilder(16);
+        private int i;
+        String key;
+        String text;
+        boolean quoted;
+
+        Lexer(String line) {
+            this.line = line;
+        }
+
+        /** Reads the next token into key, text and quoted; false at the end of the line. */
+        boolean next() {
+            int n = line.length();
+            while (i < n && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
                 i++;
-                continue;
+            }
+            if (i >= n) {
+                return false;
             }
             sb.setLength(0);
-            String key = null;
-            boolean quoted = false;
+            key = null;
+            quoted = false;
             boolean sawQuoteBeforeEquals = false;
             while (i < n) {
-                c = line.charAt(i);
+                char c = line.charAt(i);
                 if (c == ' ' || c == '\t') {
                     break;
                 }
@@ -170,9 +195,9 @@ public final class Request {
                 sb.append(c);
                 i++;
             }
-            out.add(new Token(key, sb.toString(), quoted));
+            text = sb.toString();
+            return true;
         }
-        return out;
     }
 
     private static boolean isKey(CharSequence s) {
