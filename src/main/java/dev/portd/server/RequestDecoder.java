@@ -1,0 +1,62 @@
+package dev.portd.server;
+
+import dev.portd.protocol.Reply;
+import dev.portd.protocol.Request;
+import dev.portd.table.ErrorCode;
+import dev.portd.table.PortdException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.MessageToMessageDecoder;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.ByteProcessor;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Turns each line the framer cuts into a {@link Request}, or into a {@link Rejected} reply when it
+ * cannot be one (bad UTF-8, bad syntax, a line over the limit). A blank line becomes nothing: it gets
+ * no reply.
+ */
+final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
+    /** A line that is not a request, answered with {@code reply} (as JSON when the line asked for it). */
+    record Rejected(Reply reply, boolean json) {}
+
+    private static final ByteProcessor ASCII = b -> b >= 0;
+
+    RequestDecoder() {
+        super(ByteBuf.class);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
+        // Requests are ASCII: decode them as such (a copy, no charset decoder), and check UTF-8 only otherwise.
+        boolean ascii = frame.forEachByte(ASCII) < 0;
+        String line = frame.toString(ascii ? StandardCharsets.US_ASCII : StandardCharsets.UTF_8);
+        if (!ascii && !ByteBufUtil.isText(frame, StandardCharsets.UTF_8)) {
+            // The JSON prefix is ASCII: honour it even when a later byte is bad.
+            out.add(new Rejected(Reply.error(ErrorCode.BADREQ, "request is not valid UTF-8"), Request.wantsJson(line)));
+            return;
+        }
+        try {
+            Request req = Request.parse(line);
+            if (req != null) {
+                out.add(req);
+            }
+        } catch (PortdException e) {
+            out.add(new Rejected(Reply.error(e), Request.wantsJson(line)));
+        }
+    }
+
+    /** The framer reports an over-long line as an exception: it becomes the request's reply, which closes. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            ctx.fireChannelRead(new Rejected(Reply.error(ErrorCode.TOOLONG, "line longer than "
+                    + Request.MAX_LINE_BYTES + " bytes; closing"), false));
+            ctx.fireChannelReadComplete(); // written now, not at the end of the next read
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+}
