@@ -119,10 +119,13 @@ public final class Request {
         return out;
     }
 
-    /** Reads one token at a time, so parsing a request allocates only the strings it keeps. */
+    /**
+     * Reads one token at a time, so parsing a request allocates only the strings it keeps: an unquoted
+     * token is a substring of the line (all of it for a bare {@code PING}); only quotes need a buffer.
+     */
     private static final class Lexer {
         private final String line;
-        private final StringBuilder sb = new StringBuilder(16);
+        private StringBuilder sb;
         private int i;
         String key;
         String text;
@@ -141,10 +144,11 @@ public final class Request {
             if (i >= n) {
                 return false;
             }
-            sb.setLength(0);
             key = null;
             quoted = false;
             boolean sawQuoteBeforeEquals = false;
+            int start = i;           // where the text (after a key's '=') begins in the line
+            boolean buffered = false; // the text is being unquoted into sb rather than cut from the line
             while (i < n) {
                 char c = line.charAt(i);
                 if (c == ' ' || c == '\t') {
@@ -154,6 +158,14 @@ public final class Request {
                     throw PortdException.badRequest("control character 0x" + Integer.toHexString(c) + " in request");
                 }
                 if (c == '"') {
+                    if (!buffered) {
+                        if (sb == null) {
+                            sb = new StringBuilder(16);
+                        }
+                        sb.setLength(0);
+                        sb.append(line, start, i);
+                        buffered = true;
+                    }
                     quoted = true;
                     if (key == null) {
                         sawQuoteBeforeEquals = true;
@@ -186,27 +198,30 @@ public final class Request {
                     }
                     continue;
                 }
-                if (c == '=' && key == null && !sawQuoteBeforeEquals && isKey(sb)) {
-                    key = sb.toString().toLowerCase(Locale.ROOT);
-                    sb.setLength(0);
+                // Not buffered here: a quote before any '=' rules the key out.
+                if (c == '=' && key == null && !sawQuoteBeforeEquals && isKey(line, start, i)) {
+                    key = line.substring(start, i).toLowerCase(Locale.ROOT);
                     i++;
+                    start = i;
                     continue;
                 }
-                sb.append(c);
+                if (buffered) {
+                    sb.append(c);
+                }
                 i++;
             }
-            text = sb.toString();
+            text = buffered ? sb.toString() : line.substring(start, i);
             return true;
         }
     }
 
-    private static boolean isKey(CharSequence s) {
-        if (s.length() == 0) {
+    private static boolean isKey(String s, int from, int to) {
+        if (from == to) {
             return false;
         }
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = from; i < to; i++) {
             char c = s.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || (i > 0 && (c >= '0' && c <= '9' || c == '-'));
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || (i > from && (c >= '0' && c <= '9' || c == '-'));
             if (!ok) {
                 return false;
             }
