@@ -9,7 +9,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.util.ByteProcessor;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -22,7 +21,8 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
     /** A line that is not a request, answered with {@code reply} (as JSON when the line asked for it). */
     record Rejected(Reply reply, boolean json) {}
 
-    private static final ByteProcessor ASCII = b -> b >= 0;
+    /** The line's bytes, copied out of the socket's direct buffer once (a line is at most MAX_LINE_BYTES). */
+    private final byte[] bytes = new byte[Request.MAX_LINE_BYTES + 2];
 
     RequestDecoder() {
         super(ByteBuf.class);
@@ -30,9 +30,18 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
-        // Requests are ASCII: decode them as such (a copy, no charset decoder), and check UTF-8 only otherwise.
-        boolean ascii = frame.forEachByte(ASCII) < 0;
-        String line = frame.toString(ascii ? StandardCharsets.US_ASCII : StandardCharsets.UTF_8);
+        // Requests are ASCII: decode them as such (a plain copy), and check UTF-8 only otherwise.
+        int n = frame.readableBytes();
+        byte[] b = n <= bytes.length ? bytes : new byte[n];
+        frame.getBytes(frame.readerIndex(), b, 0, n);
+        boolean ascii = true;
+        for (int i = 0; i < n; i++) {
+            if (b[i] < 0) {
+                ascii = false;
+                break;
+            }
+        }
+        String line = new String(b, 0, n, ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
         if (!ascii && !ByteBufUtil.isText(frame, StandardCharsets.UTF_8)) {
             // The JSON prefix is ASCII: honour it even when a later byte is bad.
             out.add(new Rejected(Reply.error(ErrorCode.BADREQ, "request is not valid UTF-8"), Request.wantsJson(line)));
