@@ -71,14 +71,20 @@ public final class Request {
         }
         String verb = lex.text.toUpperCase(Locale.ROOT);
         // Most requests are a verb and a word or none (PING, GET web): no collections for what is absent.
-        List<String> words = List.of();
+        String first = null;
+        List<String> words = null; // made at the second word
         Map<String, String> options = Map.of();
         while (lex.next()) {
             if (lex.key == null) {
-                if (words.isEmpty()) {
-                    words = new ArrayList<>(2);
+                if (first == null) {
+                    first = lex.text;
+                } else {
+                    if (words == null) {
+                        words = new ArrayList<>(4);
+                        words.add(first);
+                    }
+                    words.add(lex.text);
                 }
-                words.add(lex.text);
             } else {
                 if (options.isEmpty()) {
                     options = new LinkedHashMap<>(4);
@@ -88,7 +94,8 @@ public final class Request {
                 }
             }
         }
-        return new Request(json, verb, words.isEmpty() ? words : Collections.unmodifiableList(words),
+        return new Request(json, verb,
+                words != null ? Collections.unmodifiableList(words) : first != null ? List.of(first) : List.of(),
                 options.isEmpty() ? options : Collections.unmodifiableMap(options));
     }
 

@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -21,8 +22,16 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
     /** A line that is not a request, answered with {@code reply} (as JSON when the line asked for it). */
     record Rejected(Reply reply, boolean json) {}
 
-    /** The line's bytes, copied out of the socket's direct buffer once (a line is at most MAX_LINE_BYTES). */
-    private final byte[] bytes = new byte[Request.MAX_LINE_BYTES + 2];
+    /**
+     * A line's bytes, copied out of the socket's direct buffer once: one array per event loop, not per
+     * connection (a line is at most MAX_LINE_BYTES).
+     */
+    private static final FastThreadLocal<byte[]> LINE = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[Request.MAX_LINE_BYTES + 2];
+        }
+    };
 
     RequestDecoder() {
         super(ByteBuf.class);
@@ -32,7 +41,10 @@ final class RequestDecoder extends MessageToMessageDecoder<ByteBuf> {
     protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out) {
         // Requests are ASCII: decode them as such (a plain copy), and check UTF-8 only otherwise.
         int n = frame.readableBytes();
-        byte[] b = n <= bytes.length ? bytes : new byte[n];
+        byte[] b = LINE.get();
+        if (n > b.length) {
+            b = new byte[n];
+        }
         frame.getBytes(frame.readerIndex(), b, 0, n);
         boolean ascii = true;
         for (int i = 0; i < n; i++) {
