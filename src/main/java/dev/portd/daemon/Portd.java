@@ -11,6 +11,7 @@ import dev.portd.protocol.WriterAnswers;
 import dev.portd.server.PortdServer;
 import dev.portd.server.ServerStats;
 import dev.portd.backup.Backups;
+import dev.portd.health.HealthChecks;
 import dev.portd.store.Checkpoints;
 import dev.portd.store.Store;
 import dev.portd.store.Writer;
@@ -47,6 +48,7 @@ public final class Portd implements Context {
     private ServerStats serverStats;
     private PortdServer server;
     private Monitor monitor;
+    private HealthChecks health;
     private Backups backups;
     private Jmx jmx;
     private boolean started;
@@ -75,6 +77,8 @@ public final class Portd implements Context {
         writer = new Writer<>(store, tableConfig, () -> monitor, metrics, WriterAnswers.INSTANCE);
         writer.addListener(new EventLog());
         monitor = new Monitor(writer, config.millis("probe_interval"), metrics);
+        health = new HealthChecks(writer::table, this::recordHealth, metrics);
+        writer.addListener((t, events) -> health.committed(events));
         serverStats = new ServerStats(config.integer("max_connections"), metrics);
         int loops = config.integer("event_loops");
         SocketActivation.Passed passed = SocketActivation.passed(System.getenv(), ProcessHandle.current().pid());
@@ -96,6 +100,7 @@ public final class Portd implements Context {
         server.start();
         jmx = Jmx.start(this);
         backups.schedule(config.millis("backup_interval"));
+        health.start();
         started = true;
         log.atInfo().setMessage("portd " + VERSION + " started")
                 .addKeyValue("version", VERSION)
@@ -126,6 +131,9 @@ public final class Portd implements Context {
         }
         if (monitor != null) {
             monitor.stop();
+        }
+        if (health != null) {
+            health.stop();
         }
         if (writer != null) {
             try {
@@ -219,6 +227,24 @@ public final class Portd implements Context {
     @Override
     public Runnable await(int port, long timeoutMillis, Consumer<Reply> done) {
         return monitor.await(port, timeoutMillis, done);
+    }
+
+    @Override
+    public dev.portd.table.Health.Results health() {
+        return health;
+    }
+
+    /** A change of a lease's health becomes an event through the writer; nothing waits for it. */
+    private void recordHealth(dev.portd.table.Lease checked, boolean healthy, String note) {
+        Caller self = new Caller(Paths.uid(), (int) ProcessHandle.current().pid(), "portd");
+        writer.submit(self, txn -> {
+            txn.health(checked, healthy, note);
+            return Reply.ok("result", "recorded");
+        }, r -> {
+            if (!r.ok()) {
+                log.warn("health of {} not recorded: {}", checked.service(), r.statusLine());
+            }
+        });
     }
 
     public Monitor monitor() {

@@ -52,15 +52,18 @@ public final class Verbs {
                 (c, done) -> done.accept(Reply.ok("result", "bye").thenClose()));
 
         // ---- leases ----
-        write("ALLOC", 1, 1, keys("port", "range", "proto", "pid", "ttl", "desc"), flags("strict"),
-                "ALLOC <service> [port=N] [range=LO-HI] [proto=tcp|udp|both] [pid=N] [ttl=D] [desc=\"...\"] [strict]",
+        write("ALLOC", 1, 1, keys("port", "range", "proto", "pid", "ttl", "desc", "check", "check_interval"), flags("strict"),
+                "ALLOC <service> [port=N] [range=LO-HI] [proto=tcp|udp|both] [pid=N] [ttl=D] [desc=\"...\"]"
+                        + " [check=tcp|http:PATH] [check_interval=D] [strict]",
                 "lease a port for the service",
                 """
                 If the service already holds a lease, the reply is that port (and a ttl is renewed).
                 port=N asks for N; if N is taken the daemon picks another, unless strict (then ERR TAKEN).
                 range=LO-HI limits the automatic choice (inside the managed range); proto= what the port is
                 checked for (default tcp); pid=N ends the lease when that process exits; ttl=D ends it
-                unless renewed in time; desc= a description. Ports below 1024 only for root.""",
+                unless renewed in time; desc= a description. Ports below 1024 only for root.
+                check=tcp (connect) or check=http:PATH (GET, 2xx or 3xx is healthy) checks the service on its
+                port every check_interval (default 10s, at least 1s); see HEALTH.""",
                 Verbs::alloc);
         read("GET", 1, 1, keys(), flags(), "GET <service>", "the service's port", "", c -> {
             Lease l = lease(c, Values.service(c.arg(0)));
@@ -78,7 +81,8 @@ public final class Verbs {
         read("CHECK", 1, 1, keys("proto"), flags(), "CHECK <port> [proto=P]",
                 "free, leased, reserved or inuse (with pid= and cmd= when known)", "", Verbs::check);
         read("LIST", 0, 1, keys(), flags(), "LIST [GLOB]", "one line per lease, ordered by port",
-                "Keys: port service proto state uid pid since expires desc. GLOB filters names: * and ?.",
+                "Keys: port service proto state uid pid since expires desc, and health health_ms for leases with"
+                        + " a check. GLOB filters names: * and ?.",
                 Verbs::list);
         read("FREE", 0, 0, keys("range"), flags(), "FREE [range=LO-HI]",
                 "free ports of the managed range, as compact runs",
@@ -147,6 +151,8 @@ public final class Verbs {
                     }
                     done.accept(Reply.ok("sent", n));
                 });
+        read("HEALTH", 0, 1, keys(), flags(), HealthVerb.USAGE, HealthVerb.SUMMARY, HealthVerb.DETAILS,
+                HealthVerb::health);
         read("STATS", 0, 0, keys(), flags(), "STATS", "the daemon's figures, key=value lines", "",
                 c -> Reply.pairs(c.ctx().stats()));
 
@@ -294,7 +300,8 @@ public final class Verbs {
         }
         long ttl = positiveDuration(c, "ttl");
         String desc = c.has("desc") ? Values.desc(c.option("desc")) : null;
-        AllocSpec spec = new AllocSpec(service, port, lo, hi, proto, pid, pidStart, ttl, desc, c.flag("strict"));
+        AllocSpec spec = new AllocSpec(service, port, lo, hi, proto, pid, pidStart, ttl, desc, c.flag("strict"),
+                HealthVerb.checkOption(c));
         return t -> Reply.ok("port", t.alloc(spec));
     }
 
@@ -391,7 +398,7 @@ public final class Verbs {
         List<Row> rows = new ArrayList<>();
         for (Lease l : c.ctx().table().leases()) {
             if (glob == null || globMatches(glob, l.service())) {
-                rows.add(Rows.of(l));
+                rows.add(Rows.of(l, c.ctx().health()));
             }
         }
         return Reply.rows(rows);
