@@ -31,12 +31,7 @@ final class Checker {
     private static final List<InetAddress> LOOPBACK = List.of(v4(), v6());
 
     private final Executor workers;
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER) // a 3xx is an answer, and healthy
-            .proxy(HttpClient.Builder.NO_PROXY)
-            .connectTimeout(Duration.ofMillis(Check.MAX_TIMEOUT_MILLIS))
-            .build();
+    private HttpClient http; // made for the first http check: a daemon without one pays nothing for it
 
     /** {@code workers} run the blocking TCP connects; HTTP runs on the client's own threads. */
     Checker(Executor workers) {
@@ -78,7 +73,7 @@ final class Checker {
                 .header("User-Agent", "portd-health")
                 .GET()
                 .build();
-        return http.sendAsync(req, HttpResponse.BodyHandlers.discarding()).handle((r, e) -> {
+        return client().sendAsync(req, HttpResponse.BodyHandlers.discarding()).handle((r, e) -> {
             if (e == null) {
                 int s = r.statusCode();
                 return CompletableFuture.completedFuture(new Outcome(s >= 200 && s < 400, "http:" + path + " " + s));
@@ -90,6 +85,18 @@ final class Checker {
             }
             return CompletableFuture.completedFuture(new Outcome(false, "http:" + path + " " + why(e, timeoutMillis)));
         }).thenCompose(f -> f);
+    }
+
+    private synchronized HttpClient client() {
+        if (http == null) {
+            http = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .followRedirects(HttpClient.Redirect.NEVER) // a 3xx is an answer, and healthy
+                    .proxy(HttpClient.Builder.NO_PROXY)
+                    .connectTimeout(Duration.ofMillis(Check.MAX_TIMEOUT_MILLIS))
+                    .build();
+        }
+        return http;
     }
 
     /** A failure in a few words: {@code connection refused}, {@code no answer in 2000 ms}. */

@@ -12,11 +12,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -25,9 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks the leases that have a health check, each on its own interval, on threads of its own: one
- * ("portd-health") keeps the schedule and the results, a few ("portd-health-N") do the blocking TCP
- * connects, the JDK's HTTP client its requests. At most {@link #MAX_RUNNING} checks are under way at
- * once; a lease due while that many run waits for the next tick. A lease is first checked one interval
+ * ("portd-health") keeps the schedule and the results, up to {@link #MAX_RUNNING} ("portd-health-N",
+ * started as needed and gone when idle) make the blocking TCP connects, and the JDK's HTTP client
+ * sends the requests. At most {@link #MAX_RUNNING} checks are under way at once, so none waits for a
+ * thread; a lease due while that many run waits for the next tick. A lease is first checked one interval
  * after its checks begin (it was leased, moved or given another check, or the daemon started).
  * Results live here, in memory: a start begins with every lease unknown. Each change of a lease's health goes to the {@link Recorder},
  * which makes it an event.
@@ -37,7 +39,6 @@ public final class HealthChecks implements Health.Results {
 
     static final long TICK_MILLIS = 100;
     static final int MAX_RUNNING = 16;
-    static final int WORKERS = 4;
 
     /** Records a change of health; called on the schedule thread, so it must not block. */
     @FunctionalInterface
@@ -63,7 +64,8 @@ public final class HealthChecks implements Health.Results {
     private final Supplier<PortTable> table;
     private final Recorder recorder;
     private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(named("portd-health"));
-    private final ExecutorService workers = Executors.newFixedThreadPool(WORKERS, named("portd-health-"));
+    private final ThreadPoolExecutor workers = new ThreadPoolExecutor(MAX_RUNNING, MAX_RUNNING, 30, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), named("portd-health-"));
     private final Checker checker = new Checker(workers);
     private final Map<String, Target> targets = new ConcurrentHashMap<>();
     /** Services named by events since the last tick: only their leases can have begun, ended or moved. */
@@ -71,6 +73,7 @@ public final class HealthChecks implements Health.Results {
     private int running; // schedule thread only
 
     public HealthChecks(Supplier<PortTable> table, Recorder recorder, MetricRegistry metrics) {
+        workers.allowCoreThreadTimeOut(true);
         this.table = table;
         this.recorder = recorder;
         for (Health.State s : Health.State.values()) {

@@ -81,8 +81,8 @@ public final class Verbs {
         read("CHECK", 1, 1, keys("proto"), flags(), "CHECK <port> [proto=P]",
                 "free, leased, reserved or inuse (with pid= and cmd= when known)", "", Verbs::check);
         read("LIST", 0, 1, keys(), flags(), "LIST [GLOB]", "one line per lease, ordered by port",
-                "Keys: port service proto state uid pid since expires desc, and health health_ms for leases with"
-                        + " a check. GLOB filters names: * and ?.",
+                "Keys: port service proto state uid pid since expires desc health health_ms. health and health_ms"
+                        + " only for leases with a check. GLOB filters names: * and ?.",
                 Verbs::list);
         read("FREE", 0, 0, keys("range"), flags(), "FREE [range=LO-HI]",
                 "free ports of the managed range, as compact runs",

@@ -118,9 +118,9 @@ class HealthCheckTest {
     void httpCountsTwoAndThreeHundredsHealthyAndFollowsTheServer() throws Exception {
         Path www = d.dir().resolve("www");
         assertTrue(d.call("ALLOC plain").ok());
-        assertEquals("OK " + port, d.call("ALLOC web port=" + port + " strict check=http:/healthz check_interval=3s").status());
+        assertEquals("OK " + port, d.call("ALLOC web port=" + port + " strict check=http:/healthz check_interval=5s").status());
         assertEquals("unknown", health("web").get("health"));
-        HttpServer server = HttpServer.start(www, port); // within the first interval
+        HttpServer server = HttpServer.start(www, port); // well within the first interval
         try {
             assertEquals("http:/healthz 200", awaitHealth("web", "ok").get("note"));
 
@@ -191,12 +191,12 @@ class HealthCheckTest {
     @Test
     void theCheckOutlivesARestartItsResultDoesNot() throws Exception {
         Path www = d.dir().resolve("www");
-        assertTrue(d.call("ALLOC web port=" + port + " strict check=http:/healthz check_interval=3s").ok());
-        try (HttpServer server = HttpServer.start(www, port)) {
+        assertTrue(d.call("ALLOC web port=" + port + " strict check=http:/healthz check_interval=5s").ok());
+        try (HttpServer server = HttpServer.start(www, port)) { // well within the first interval
             awaitHealth("web", "ok");
             assertEquals(0, gauge("health.unknown"));
             String file = d.call("BACKUP").value();
-            assertEquals(Check.parse("http:/healthz", 3000),
+            assertEquals(Check.parse("http:/healthz", 5000),
                     Snapshot.read(Path.of(file)).leases().get(0).check(), "backups keep the check");
 
             d.stop();
@@ -204,7 +204,7 @@ class HealthCheckTest {
             Map<String, String> h = health("web");
             assertEquals("unknown", h.get("health"), "results are not kept: " + h);
             assertEquals("http:/healthz", h.get("check"));
-            assertEquals("3s", h.get("check_interval"));
+            assertEquals("5s", h.get("check_interval"));
             assertEquals(1, gauge("health.unknown"));
             awaitHealth("web", "ok");
         }
@@ -214,9 +214,12 @@ class HealthCheckTest {
 
     @Test
     void aCheckWithNoAnswerFailsAfterItsTimeout() throws Exception {
-        assertTrue(d.call("ALLOC web port=" + port + " strict check=http:/healthz check_interval=1s").ok());
-        try (Listener mute = Listener.start(port)) { // accepts connections, never answers
-            Map<String, String> h = awaitHealth("web", "failing");
+        try (Listener mute = Listener.gated(port, false)) { // will accept connections, never answer
+            assertTrue(d.call("ALLOC web port=" + port + " strict check=http:/healthz check_interval=1s").ok());
+            mute.go();
+            Poll.until("a check to time out", () -> String.valueOf(health("web").get("note")).endsWith("no answer in 1000 ms"));
+            Map<String, String> h = health("web");
+            assertEquals("failing", h.get("health"));
             assertEquals("http:/healthz no answer in 1000 ms", h.get("note"));
             assertTrue(Long.parseLong(h.get("health_ms")) >= 1000, h.toString());
         }

@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,17 +40,7 @@ class StoreFormatTest {
     void copyFixture() throws IOException {
         dir = TestDaemon.newDir();
         data = dir.resolve("data");
-        Path from = Path.of("src/test/resources/store-v1/data");
-        try (Stream<Path> all = Files.walk(from)) {
-            for (Path p : all.toList()) {
-                Path to = data.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(p, to);
-                }
-            }
-        }
+        TestDaemon.copyTree(Path.of("src/test/resources/store-v1/data"), data);
     }
 
     @AfterEach
