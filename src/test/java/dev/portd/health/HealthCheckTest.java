@@ -112,6 +112,12 @@ class HealthCheckTest {
         }
         assertEquals(List.of("healthy tcp: connected to 127.0.0.1", "unhealthy tcp: connection refused",
                 "healthy tcp: connected to 127.0.0.1"), healthEvents("web"));
+
+        assertEquals("OK " + (port + 1), d.call("RESOLVE web port=" + (port + 1)).status());
+        Map<String, String> moved = health("web");
+        assertEquals(List.of(String.valueOf(port + 1), "unknown", "tcp"),
+                List.of(moved.get("port"), moved.get("health"), moved.get("check")), "a moved lease is checked afresh");
+        assertEquals("tcp: connection refused", awaitHealth("web", "failing").get("note"));
     }
 
     @Test
