@@ -77,8 +77,6 @@ public final class Portd implements Context {
         writer = new Writer<>(store, tableConfig, () -> monitor, metrics, WriterAnswers.INSTANCE);
         writer.addListener(new EventLog());
         monitor = new Monitor(writer, config.millis("probe_interval"), metrics);
-        health = new HealthChecks(writer::table, this::recordHealth, metrics);
-        writer.addListener((t, events) -> health.committed(events));
         serverStats = new ServerStats(config.integer("max_connections"), metrics);
         int loops = config.integer("event_loops");
         SocketActivation.Passed passed = SocketActivation.passed(System.getenv(), ProcessHandle.current().pid());
@@ -89,6 +87,8 @@ public final class Portd implements Context {
                 this, serverStats);
         writer.addListener(server.watchers());
         backups = new Backups(config.data().resolve("backups"), config.integer("backup_keep"), writer::table, VERSION);
+        health = new HealthChecks(writer::table, this::recordHealth, metrics);
+        writer.addListener((t, events) -> health.committed(events));
         server.bind();
     }
 
