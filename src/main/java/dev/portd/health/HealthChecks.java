@@ -188,10 +188,11 @@ public final class HealthChecks implements Health.Results {
         Health was = x.health;
         Health.State s = o.healthy() ? Health.State.OK : Health.State.FAILING;
         long now = System.currentTimeMillis();
-        x.health = new Health(s, ms, now, was.state() == s ? was.since() : now, o.note());
         if (was.state() != s) {
+            // Queued before the result shows: a change someone makes after seeing it comes after the event.
             recorder.record(x.lease, o.healthy(), o.note());
         }
+        x.health = new Health(s, ms, now, was.state() == s ? was.since() : now, o.note());
     }
 
     /** The same lease for its checks: same port, same start, same check. */
