@@ -43,8 +43,9 @@ final class Checker {
         CompletableFuture<Outcome> f = check.kind() == Check.Kind.TCP
                 ? CompletableFuture.supplyAsync(() -> tcp(port, timeout), workers)
                 : http(check.path(), port, 0, timeout);
+        String label = check.kind() == Check.Kind.TCP ? "tcp:" : check.wire();
         return f.orTimeout(timeout + 100, TimeUnit.MILLISECONDS) // the attempts time out themselves; this is the bound
-                .exceptionally(e -> new Outcome(false, why(e, timeout)));
+                .exceptionally(e -> new Outcome(false, label + " " + why(e, timeout)));
     }
 
     private static Outcome tcp(int port, long timeoutMillis) {
@@ -73,8 +74,9 @@ final class Checker {
                 .header("User-Agent", "portd-health")
                 .GET()
                 .build();
-        return client().sendAsync(req, HttpResponse.BodyHandlers.discarding()).handle((r, e) -> {
+        return client().sendAsync(req, HttpResponse.BodyHandlers.ofInputStream()).handle((r, e) -> {
             if (e == null) {
+                closeQuietly(r.body()); // the status is all a check needs; an endless body is not read
                 int s = r.statusCode();
                 return CompletableFuture.completedFuture(new Outcome(s >= 200 && s < 400, "http:" + path + " " + s));
             }
@@ -85,6 +87,14 @@ final class Checker {
             }
             return CompletableFuture.completedFuture(new Outcome(false, "http:" + path + " " + why(e, timeoutMillis)));
         }).thenCompose(f -> f);
+    }
+
+    private static void closeQuietly(java.io.InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // the connection is gone already
+        }
     }
 
     private synchronized HttpClient client() {
