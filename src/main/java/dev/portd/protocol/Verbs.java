@@ -63,7 +63,8 @@ public final class Verbs {
                 checked for (default tcp); pid=N ends the lease when that process exits; ttl=D ends it
                 unless renewed in time; desc= a description. Ports below 1024 only for root.
                 check=tcp (connect) or check=http:PATH (GET, 2xx or 3xx is healthy) checks the service on its
-                port every check_interval (default 10s, at least 1s); see HEALTH.""",
+                port every check_interval (default 10s, at least 1s); on a held lease it replaces the check.
+                See HEALTH.""",
                 Verbs::alloc);
         read("GET", 1, 1, keys(), flags(), "GET <service>", "the service's port", "", c -> {
             Lease l = lease(c, Values.service(c.arg(0)));
