@@ -30,6 +30,18 @@ class ArchitectureTest {
             .because("the store keeps the table; it knows nothing of how requests arrive");
 
     @ArchTest
+    static final ArchRule healthDependsOnlyOnTable = noClasses().that().resideInAPackage("dev.portd.health..")
+            .should().dependOnClassesThat(resideInAPackage("dev.portd..")
+                    .and(not(resideInAnyPackage("dev.portd.health..", "dev.portd.table.."))))
+            .because("health checks watch the table's leases; they know nothing of requests, the store or JMX");
+
+    /** The others read health through the table's {@code Health.Results}; the daemon starts the checks. */
+    @ArchTest
+    static final ArchRule onlyTheDaemonKnowsHealthChecks = noClasses()
+            .that().resideOutsideOfPackages("dev.portd.health..", "dev.portd.daemon..")
+            .should().dependOnClassesThat().resideInAPackage("dev.portd.health..");
+
+    @ArchTest
     static final ArchRule protocolDoesNotKnowTheEdges = noClasses().that().resideInAPackage("dev.portd.protocol..")
             .should().dependOnClassesThat().resideInAnyPackage(
                     "dev.portd.server..", "dev.portd.daemon..", "dev.portd.jmx..", "dev.portd.cli..")

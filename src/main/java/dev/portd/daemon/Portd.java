@@ -13,6 +13,7 @@ import dev.portd.protocol.WriterAnswers;
 import dev.portd.server.PortdServer;
 import dev.portd.server.ServerStats;
 import dev.portd.backup.Backups;
+import dev.portd.health.HealthChecks;
 import dev.portd.store.Checkpoints;
 import dev.portd.store.Store;
 import dev.portd.store.Writer;
@@ -50,6 +51,7 @@ public final class Portd implements Context {
     private ServerStats serverStats;
     private PortdServer server;
     private Monitor monitor;
+    private HealthChecks health;
     private Backups backups;
     private Jmx jmx;
     private MetricsServer metricsServer;
@@ -91,6 +93,8 @@ public final class Portd implements Context {
                 this, serverStats);
         writer.addListener(server.watchers());
         backups = new Backups(config.data().resolve("backups"), config.integer("backup_keep"), writer::table, VERSION);
+        health = new HealthChecks(writer::table, this::recordHealth, metrics);
+        writer.addListener((t, events) -> health.committed(events));
         server.bind();
     }
 
@@ -105,6 +109,7 @@ public final class Portd implements Context {
             metricsServer = MetricsServer.start(config.integer("metrics_port"), metrics, VERSION);
         }
         backups.schedule(config.millis("backup_interval"));
+        health.start();
         started = true;
         log.atInfo().setMessage("portd " + VERSION + " started")
                 .addKeyValue("version", VERSION)
@@ -139,6 +144,9 @@ public final class Portd implements Context {
         }
         if (monitor != null) {
             monitor.stop();
+        }
+        if (health != null) {
+            health.stop();
         }
         if (writer != null) {
             try {
@@ -232,6 +240,24 @@ public final class Portd implements Context {
     @Override
     public Runnable await(int port, long timeoutMillis, Consumer<Reply> done) {
         return monitor.await(port, timeoutMillis, done);
+    }
+
+    @Override
+    public dev.portd.table.Health.Results health() {
+        return health;
+    }
+
+    /** A change of a lease's health becomes an event through the writer; nothing waits for it. */
+    private void recordHealth(dev.portd.table.Lease checked, boolean healthy, String note) {
+        Caller self = new Caller(Paths.uid(), (int) ProcessHandle.current().pid(), "portd");
+        writer.submit(self, txn -> {
+            txn.health(checked, healthy, note);
+            return Reply.ok("result", "recorded");
+        }, r -> {
+            if (!r.ok()) {
+                log.warn("health of {} not recorded: {}", checked.service(), r.statusLine());
+            }
+        });
     }
 
     public Monitor monitor() {

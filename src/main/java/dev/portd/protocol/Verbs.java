@@ -34,15 +34,20 @@ public final class Verbs {
         add(Verb.named("QUIT").is(WHILE_WATCHING).summary("close the connection").session(ConnectionVerbs::quit));
 
         // ---- leases ----
-        add(Verb.named("ALLOC").args(1, 1).keys("port", "range", "proto", "pid", "ttl", "desc").flags("strict")
-                .usage("ALLOC <service> [port=N] [range=LO-HI] [proto=tcp|udp|both] [pid=N] [ttl=D] [desc=\"...\"] [strict]")
+        add(Verb.named("ALLOC").args(1, 1).keys("port", "range", "proto", "pid", "ttl", "desc", "check", "check_interval")
+                .flags("strict")
+                .usage("ALLOC <service> [port=N] [range=LO-HI] [proto=tcp|udp|both] [pid=N] [ttl=D] [desc=\"...\"]"
+                        + " [check=tcp|http:PATH] [check_interval=D] [strict]")
                 .summary("lease a port for the service")
                 .help("""
                         If the service already holds a lease, the reply is that port (and a ttl is renewed).
                         port=N asks for N; if N is taken the daemon picks another, unless strict (then ERR TAKEN).
                         range=LO-HI limits the automatic choice (inside the managed range); proto= what the port is
                         checked for (default tcp); pid=N ends the lease when that process exits; ttl=D ends it
-                        unless renewed in time; desc= a description. Ports below 1024 only for root.""")
+                        unless renewed in time; desc= a description. Ports below 1024 only for root.
+                        check=tcp (connect) or check=http:PATH (GET, 2xx or 3xx is healthy) checks the service on its
+                        port every check_interval (default 10s, at least 1s); on a held lease it replaces the check.
+                        See HEALTH.""")
                 .change(LeaseVerbs::alloc));
         add(Verb.named("GET").args(1, 1).usage("GET <service>").summary("the service's port").read(LeaseVerbs::get));
         add(Verb.named("RELEASE").args(0, 1).keys("port", "glob")
@@ -58,8 +63,8 @@ public final class Verbs {
         add(Verb.named("CHECK").args(1, 1).keys("proto").usage("CHECK <port> [proto=P]")
                 .summary("free, leased, reserved or inuse (with pid= and cmd= when known)").read(TableVerbs::check));
         add(Verb.named("LIST").args(0, 1).usage("LIST [GLOB]").summary("one line per lease, ordered by port")
-                .columns("port", "service", "proto", "state", "uid", "pid", "since", "expires", "desc")
-                .help("GLOB filters names: * and ?.").read(TableVerbs::list));
+                .columns("port", "service", "proto", "state", "uid", "pid", "since", "expires", "desc", "health", "health_ms")
+                .help("health and health_ms only for leases with a check. GLOB filters names: * and ?.").read(TableVerbs::list));
         add(Verb.named("FREE").keys("range").usage("FREE [range=LO-HI]")
                 .summary("free ports of the managed range, as compact runs")
                 .help("Lines are LO-HI or P; the status is the number of free ports.").read(TableVerbs::free));
@@ -72,6 +77,9 @@ public final class Verbs {
         add(Verb.named("HISTORY").args(0, 1).keys("port", "limit").usage("HISTORY [service | port=N] [limit=N]")
                 .summary("changes, oldest first (default limit 50)")
                 .columns("time", "event", "service", "port", "prev", "uid", "pid", "note").read(TableVerbs::history));
+        add(Verb.named("USAGE").keys("port", "range").usage("USAGE [port=N | range=LO-HI]")
+                .summary(UsageReport.SUMMARY).columns(UsageReport.COLUMNS).help(UsageReport.DETAILS)
+                .read(UsageReport::usage));
         add(Verb.named("ENV").args(0, ANY).keys("format").usage("ENV [service...] [format=dotenv|shell|compose|systemd]")
                 .summary("ports as environment variables")
                 .help("The name is the service upper-cased, every character outside A-Z0-9 turned into _, plus _PORT.")
@@ -99,6 +107,8 @@ public final class Verbs {
                 .help("While watching, only UNWATCH, PING and QUIT are accepted.").session(ConnectionVerbs::watch));
         add(Verb.named("UNWATCH").is(WHILE_WATCHING).summary("stop streaming events; replies the number sent")
                 .session(ConnectionVerbs::unwatch));
+        add(Verb.named("HEALTH").args(0, 1).usage(HealthVerb.USAGE).summary(HealthVerb.SUMMARY)
+                .help(HealthVerb.DETAILS).read(HealthVerb::health));
         add(Verb.named("STATS").summary("the daemon's figures, key=value lines").read(ConnectionVerbs::stats));
 
         // ---- backups (written on their own thread; the reply comes when the file is durable) ----
@@ -127,7 +137,15 @@ public final class Verbs {
         try {
             Call call = verb.bind(req, caller, ctx, session);
             if (verb.is(ADMIN) && !ctx.tableConfig().privileged(caller.uid())) {
-                throw new PortdException(ErrorCode.DENIED, verb.name() + " is for root and the daemon's user");
+                PortdException denied = new PortdException(ErrorCode.DENIED, verb.name() + " is for root and the daemon's user");
+                if (verb.is(Verb.Trait.WRITE)) {
+                    // Refused by the writer, so in order with this connection's earlier changes and their audit lines.
+                    ctx.submit(caller, t -> {
+                        throw denied;
+                    }, done);
+                    return;
+                }
+                throw denied;
             }
             if (verb.is(Verb.Trait.CONNECTION) && session == null) {
                 throw PortdException.badRequest(verb.name() + " acts on a connection; there is none here");

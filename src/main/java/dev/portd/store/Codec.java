@@ -1,9 +1,11 @@
 package dev.portd.store;
 
+import dev.portd.table.Check;
 import dev.portd.table.Event;
 import dev.portd.table.Lease;
 import dev.portd.table.LeaseState;
 import dev.portd.table.PortTable;
+import dev.portd.table.PortUsage;
 import dev.portd.table.Transport;
 import dev.portd.table.Txn;
 import java.io.ByteArrayInputStream;
@@ -20,15 +22,23 @@ import java.util.zip.CRC32C;
 /**
  * The store's own binary form of leases, reservations and events, shared by the journal's records and
  * the MapDB file's values, so one definition of the fields serves both (and neither is the protocol's
- * text). Every encoding starts with {@link #VERSION}; a reader refuses a version it does not know
- * rather than guess.
+ * text). Every encoding starts with the version it was written in ({@link #VERSION}); a reader reads
+ * every version since {@link #OLDEST} and refuses one it does not know rather than guess.
  *
  * <p>A journal record's payload is the batch's changes, in order: a lease as it now is, a lease gone,
  * a reservation set or lifted, an event, the policy's last port. Replaying them on the table the
  * batch started from gives the table the batch published.
+ *
+ * <p>A port's usage is a change of its own ({@link #USAGE}, a port and its {@link PortUsage} as it now
+ * stands) and a map of its own in the MapDB file, so the lease's encoding does not change with it.
+ * Version 1 payloads written before usage was kept simply have no such change.
  */
 final class Codec {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The oldest version this portd reads: 1, the first, whose leases have no health check. */
+    static final int OLDEST = 1;
+    /** Since version 2 a lease ends with its health check. */
+    static final int CHECKS = 2;
 
     private static final byte LEASE = 1;
     private static final byte LEASE_GONE = 2;
@@ -36,6 +46,7 @@ final class Codec {
     private static final byte UNRESERVED = 4;
     private static final byte EVENT = 5;
     private static final byte LAST_PORT = 6;
+    private static final byte USAGE = 7;
 
     private Codec() {}
 
@@ -69,12 +80,20 @@ final class Codec {
                 out.writeByte(LAST_PORT);
                 out.writeInt(t.lastPort());
             }
+            for (int i = 0; i < txn.dirtyUsageCount(); i++) {
+                int port = txn.dirtyUsage(i);
+                PortUsage u = t.usage().get(port);
+                if (u != null) { // null: the only change that touched it was refused and rolled back
+                    out.writeByte(USAGE);
+                    USAGE_OUT.write(out, Map.entry(port, u));
+                }
+            }
         });
     }
 
     /** {@code base} with a batch's changes applied; throws {@link IOException} if the payload is not one. */
     static PortTable replay(PortTable base, byte[] payload, int historyMax) throws IOException {
-        DataInputStream in = open(payload);
+        In in = open(payload);
         PortTable t = base;
         for (int tag; (tag = in.read()) >= 0; ) {
             t = switch (tag) {
@@ -84,6 +103,7 @@ final class Codec {
                 case UNRESERVED -> t.withReservation(in.readInt(), null);
                 case EVENT -> t.withEvent(readEvent(in), historyMax);
                 case LAST_PORT -> t.withLastPort(in.readInt());
+                case USAGE -> t.withUsage(in.readInt(), readUsage(in));
                 default -> throw new IOException("unknown change " + tag);
             };
         }
@@ -99,7 +119,7 @@ final class Codec {
     /** Reads one item of a {@link #chunk}. */
     @FunctionalInterface
     interface Reads<T> {
-        T read(DataInputStream in) throws IOException;
+        T read(In in) throws IOException;
     }
 
     static final Writes<Lease> LEASE_OUT = Codec::writeLease;
@@ -111,6 +131,18 @@ final class Codec {
         writeString(out, r.getValue());
     };
     static final Reads<Map.Entry<Integer, String>> RESERVATION_IN = in -> Map.entry(in.readInt(), readString(in));
+    static final Writes<Map.Entry<Integer, PortUsage>> USAGE_OUT = (out, u) -> {
+        out.writeInt(u.getKey());
+        out.writeLong(u.getValue().allocs());
+        out.writeLong(u.getValue().leasedMillis());
+        writeString(out, u.getValue().lastService());
+        out.writeLong(u.getValue().lastMillis());
+    };
+    static final Reads<Map.Entry<Integer, PortUsage>> USAGE_IN = in -> Map.entry(in.readInt(), readUsage(in));
+
+    private static PortUsage readUsage(DataInputStream in) throws IOException {
+        return new PortUsage(in.readLong(), in.readLong(), readString(in), in.readLong());
+    }
 
     /**
      * Many items as one value of the MapDB file: a start reads a few hundred values instead of one per
@@ -126,7 +158,7 @@ final class Codec {
     }
 
     static <T> void unchunk(byte[] b, Reads<T> r, List<? super T> to) throws IOException {
-        DataInputStream in = open(b);
+        In in = open(b);
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
             to.add(r.read(in));
@@ -152,6 +184,15 @@ final class Codec {
     static Counts counts(byte[] b) throws IOException {
         DataInputStream in = open(b);
         return new Counts(in.readLong(), in.readInt(), in.readInt(), in.readInt(), in.readInt());
+    }
+
+    /** How many entries a map of the MapDB file holds that {@link Counts} does not count (usage). */
+    static byte[] count(int n) {
+        return encode(out -> out.writeInt(n));
+    }
+
+    static int count(byte[] b) throws IOException {
+        return open(b).readInt();
     }
 
     /**
@@ -193,12 +234,30 @@ final class Codec {
         out.writeLong(l.ttlMillis());
         writeString(out, l.desc());
         out.writeByte(l.state().ordinal());
+        writeCheck(out, l.check());
     }
 
-    private static Lease readLease(DataInputStream in) throws IOException {
+    private static Lease readLease(In in) throws IOException {
         return new Lease(readString(in), in.readInt(), choose(Transport.values(), in.readByte()), in.readInt(),
                 in.readInt(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), readString(in),
-                choose(LeaseState.values(), in.readByte()));
+                choose(LeaseState.values(), in.readByte()), in.version >= CHECKS ? readCheck(in) : null);
+    }
+
+    /** 0 for none, else its kind's ordinal + 1, then (for http) its path, then its interval. */
+    private static void writeCheck(DataOutputStream out, Check c) throws IOException {
+        out.writeByte(c == null ? 0 : c.kind().ordinal() + 1);
+        if (c != null) {
+            writeString(out, c.path());
+            out.writeLong(c.intervalMillis());
+        }
+    }
+
+    private static Check readCheck(In in) throws IOException {
+        byte kind = in.readByte();
+        if (kind == 0) {
+            return null;
+        }
+        return new Check(choose(Check.Kind.values(), (byte) (kind - 1)), readString(in), in.readLong());
     }
 
     private static void writeEvent(DataOutputStream out, Event e) throws IOException {
@@ -273,12 +332,21 @@ final class Codec {
         return bytes.toByteArray();
     }
 
-    private static DataInputStream open(byte[] b) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
-        int version = in.read();
-        if (version != VERSION) {
-            throw new IOException("format version " + version + " is not one this portd reads (" + VERSION + ")");
+    /** The bytes of one encoding, with the version they were written in. */
+    static final class In extends DataInputStream {
+        final int version;
+
+        private In(byte[] b) throws IOException {
+            super(new ByteArrayInputStream(b));
+            version = read();
+            if (version < OLDEST || version > VERSION) {
+                throw new IOException("format version " + version + " is not one this portd reads (" + OLDEST + " to "
+                        + VERSION + ")");
+            }
         }
-        return in;
+    }
+
+    private static In open(byte[] b) throws IOException {
+        return new In(b);
     }
 }

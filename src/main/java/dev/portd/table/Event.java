@@ -38,7 +38,13 @@ public record Event(long seq, long time, Kind kind, String service, int port, in
         /** Ports given back to the range (UNRESERVE). */
         UNRESERVE,
         /** The table replaced by a backup (RESTORE). */
-        RESTORE;
+        RESTORE,
+        /** A lease given a health check, or another one (ALLOC check=). */
+        CHECK,
+        /** A lease's health check passed after failing, or for the first time. */
+        HEALTHY,
+        /** A lease's health check failed (the reason in the note). */
+        UNHEALTHY;
 
         private final String wire = name().toLowerCase(Locale.ROOT);
 
