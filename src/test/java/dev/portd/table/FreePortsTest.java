@@ -30,11 +30,6 @@ class FreePortsTest {
         public boolean canBind(int port, Transport proto) {
             return !inUse(port, proto);
         }
-
-        @Override
-        public boolean mayChoose(int port, Transport proto) {
-            return canBind(port, proto);
-        }
     }
 
     @Test
