@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * handed to {@code committed} (the waiters), so a read pipelined after WAIT or PROBE sees them.
  */
 final class Probes<R> {
-    private static final Logger log = LoggerFactory.getLogger(Monitor.class);
+    private static final Logger log = LoggerFactory.getLogger(Monitor.class); // operators know its lines as the monitor's
 
     private final ScheduledExecutorService thread;
     private final Writer<R> writer;
