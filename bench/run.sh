@@ -32,7 +32,7 @@ GETP_N=$(sc 1000000)   GETP_WARM=$(sc 100000)  # GET of one key, 50 conns x 16 i
 DUR_N=$(sc 20000)      DUR_WARM=$(sc 2000)     # ALLOC b%d / SET b%d, 64 conns
 LAT_N=$(sc 2000)       LAT_WARM=$(sc 200)      # ALLOC c%d / SET c%d, 1 conn
 ONE_N=$(sc 10000)      ONE_WARM=$(sc 1000)     # one connection per request, 8 clients
-RW_SECS=5                                      # GET, 8 conns, measured for this long
+RW_SECS=2 RW_LEAD=0.5                          # GET, 8 conns, measured for this long; the writer's head start
 RW_WRITES=$(sc 50000) RW_RANGE=10000-64999      # ALLOC cap of the writer (64 conns) in that case, its range
 STARTS=5                                       # daemon starts timed
 RSS_LEASES=$(sc 30000)                         # leases held when VmRSS is read
@@ -205,14 +205,14 @@ if [ "$PD" = 1 ]; then
   keep get_idle portd
   "$LL" -T "$CLIENT_T" -s "$S" -c 64 -n "$RW_WRITES" -d $((RW_SECS + 3)) -r 'ALLOC b%d\n' "${PTD[@]}" > "$W/writer.out" &
   WRITER=$!; PIDS+=("$WRITER")
-  sleep 1.5
+  sleep "$RW_LEAD"
   load portd.get.loaded -s "$S" -c 8 -n 100000000 -d "$RW_SECS" -r 'GET reader\n' "${PTD[@]}"
   keep get_loaded portd
   wait "$WRITER" || die "writer failed: $(cat "$W/writer.out")"
   stop_daemon "$WRITER"
   RES=$(cat "$W/writer.out"); echo "portd.rw.writer: $RES" >> "$RAW"; log "portd.rw.writer: $RES"
   keep rw_writer portd
-  awk -v s="$(kv secs "$RES")" -v need="$RW_SECS" 'BEGIN{exit !(s >= need + 1.5)}' \
+  awk -v s="$(kv secs "$RES")" -v need="$RW_SECS" -v lead="$RW_LEAD" 'BEGIN{exit !(s >= need + lead)}' \
     || NOTES+=("the ALLOC writer ran out of names before the GET reader finished; raise RW_WRITES")
   stop_daemon "$DPID"
 
