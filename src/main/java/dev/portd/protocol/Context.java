@@ -32,5 +32,5 @@ public interface Context {
     Runnable await(int port, long timeoutMillis, Consumer<Reply> done);
 
     /** The table's JSON snapshots (BACKUP, BACKUPS). */
-    dev.portd.backup.Backups backups();
+    Snapshots backups();
 }
