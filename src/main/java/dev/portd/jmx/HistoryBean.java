@@ -1,6 +1,5 @@
 package dev.portd.jmx;
 
-import dev.portd.daemon.Portd;
 import dev.portd.protocol.Row;
 import dev.portd.protocol.Rows;
 import dev.portd.table.Event;
@@ -21,11 +20,11 @@ final class HistoryBean extends NotificationBroadcasterSupport implements Histor
     private static final String[] TYPES = {"portd.alloc", "portd.release", "portd.renew", "portd.expire", "portd.exit",
         "portd.bound", "portd.conflict", "portd.resolve", "portd.reserve", "portd.unreserve"};
 
-    private final Portd portd;
+    private final Managed portd;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
 
-    HistoryBean(Portd portd) {
+    HistoryBean(Managed portd) {
         this.portd = portd;
     }
 
