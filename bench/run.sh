@@ -28,6 +28,7 @@ sc() { if [ "$QUICK" = 1 ]; then echo $(( $1 / 10 > 0 ? $1 / 10 : 1 )); else ech
 # ---- counts (documented in bench/README.md); warm-up runs are not measured ----
 RT_N=$(sc 300000)      RT_WARM=$(sc 50000)     # PING, 50 conns x 1 in flight
 PIPE_N=$(sc 2000000)   PIPE_WARM=$(sc 200000)  # PING, 50 conns x 16 in flight
+GETP_N=$(sc 1000000)   GETP_WARM=$(sc 100000)  # GET of one key, 50 conns x 16 in flight
 DUR_N=$(sc 20000)      DUR_WARM=$(sc 2000)     # ALLOC b%d / SET b%d, 64 conns
 LAT_N=$(sc 2000)       LAT_WARM=$(sc 200)      # ALLOC c%d / SET c%d, 1 conn
 ONE_N=$(sc 10000)      ONE_WARM=$(sc 1000)     # one connection per request, 8 clients
@@ -150,6 +151,15 @@ warm    redis.pipe  -s "$S" -c 50 -P 16 -n "$PIPE_WARM" -r 'PING\r\n' "${RDS[@]}
 pd warm portd.pipe  -s "$T" -c 50 -P 16 -n "$PIPE_WARM" -r 'PING\n' "${PTD[@]}"
 measure redis.pipe  "$PIPE_N" -s "$S" -c 50 -P 16 -r 'PING\r\n' "${RDS[@]}";     keep pipe peer
 pd measure portd.pipe "$PIPE_N" -s "$T" -c 50 -P 16 -r 'PING\n' "${PTD[@]}";      pd keep pipe portd
+# GET of one existing key, pipelined: redis answers "$5" and the value on the next line (a data line for
+# the client), portd "OK <port>"
+load    redis.getp.seed -s "$S" -c 1 -n 1 -r 'SET reader 20000\r\n' "${RDS[@]}"
+pd load portd.getp.seed -s "$T" -c 1 -n 1 -r 'ALLOC reader\n' "${PTD[@]}"
+RGET=(-t '$' -e '-')
+warm    redis.getp  -s "$S" -c 50 -P 16 -n "$GETP_WARM" -r 'GET reader\r\n' "${RGET[@]}"
+pd warm portd.getp  -s "$T" -c 50 -P 16 -n "$GETP_WARM" -r 'GET reader\n' "${PTD[@]}"
+measure redis.getp  "$GETP_N" -s "$S" -c 50 -P 16 -r 'GET reader\r\n' "${RGET[@]}"; keep getp peer
+pd measure portd.getp "$GETP_N" -s "$T" -c 50 -P 16 -r 'GET reader\n' "${PTD[@]}"; pd keep getp portd
 stop_daemon "$A"; pd stop_daemon "$B"
 
 # ---- durable writes: redis with appendfsync always, portd ALLOC ----
@@ -265,6 +275,7 @@ row() {  # row CASE KEY PEER
   echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
   row "round trip, 50 conns x 1 (PING)" rt "redis PING"
   row "pipelined, 50 conns x 16 (PING)" pipe "redis PING"
+  row "pipelined, 50 conns x 16 (GET of one key)" getp "redis GET"
   row "durable write, 64 conns (ALLOC new name)" dur "redis SET, appendfsync always"
   row "durable write, 1 conn (ALLOC new name)" lat "redis SET, appendfsync always"
   row "one connection per request, 8 clients (ALLOC)" one "portserver"

@@ -32,7 +32,7 @@ public final class Portctl {
     static final int DATAERR = 65;
 
     /** Commands whose data lines are key=value records, shown as a table. */
-    private static final Set<String> TABLES = Set.of("list", "history", "conflicts", "backups");
+    private static final Set<String> TABLES = Set.of("list", "history", "conflicts", "backups", "usage");
     /** Commands whose data lines are shown as they are, without the status line. */
     private static final Set<String> LINES = Set.of("free", "env", "export", "help");
 

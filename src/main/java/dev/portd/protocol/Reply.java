@@ -14,22 +14,31 @@ import java.util.List;
  */
 public final class Reply {
     private final ErrorCode error;   // null on success
-    private final String status;     // the text after OK, or the error message
-    private final Row fields;        // named results for JSON
+    private final String status;     // the text after OK, or the error message; null for a single value
+    private final Row fields;        // named results for JSON; null for a single value
+    private final String name;       // a single value's name and value (GET, PING): no Row nor status
+    private final Object value;      // string is built unless JSON or the status text is asked for
     private final List<Row> rows;    // data lines, may be empty
     private final boolean close;     // close the connection once this is written
 
     private Reply(ErrorCode error, String status, Row fields, List<Row> rows, boolean close) {
+        this(error, status, fields, null, null, rows, close);
+    }
+
+    private Reply(ErrorCode error, String status, Row fields, String name, Object value, List<Row> rows,
+                  boolean close) {
         this.error = error;
         this.status = status;
         this.fields = fields;
+        this.name = name;
+        this.value = value;
         this.rows = rows;
         this.close = close;
     }
 
     /** {@code OK <value>}; in JSON {@code {"ok":true,"<name>":value}}. */
     public static Reply ok(String name, Object value) {
-        return new Reply(null, String.valueOf(value), Row.of(name, value), List.of(), false);
+        return new Reply(null, null, null, name, value, List.of(), false);
     }
 
     /** {@code OK <status>} with the JSON fields given separately (CHECK's state plus details). */
@@ -69,7 +78,7 @@ public final class Reply {
 
     /** The same reply, after which the connection is closed (QUIT, TOOLONG, BUSY at accept). */
     public Reply thenClose() {
-        return new Reply(error, status, fields, rows, true);
+        return new Reply(error, status, fields, name, value, rows, true);
     }
 
     public boolean ok() {
@@ -81,7 +90,7 @@ public final class Reply {
     }
 
     public String status() {
-        return status;
+        return status != null ? status : String.valueOf(value);
     }
 
     public List<Row> rows() {
@@ -94,18 +103,32 @@ public final class Reply {
 
     /** The status line alone, e.g. {@code OK 20000} or {@code ERR TAKEN port 5432 is ...}. */
     public String statusLine() {
+        StringBuilder sb = new StringBuilder(32);
+        appendStatusLine(sb);
+        return sb.toString();
+    }
+
+    /** The status line without building it as a string first: the reply of every request passes here. */
+    private void appendStatusLine(StringBuilder sb) {
         if (error != null) {
-            return "ERR " + error.name() + " " + status;
+            sb.append("ERR ").append(error.name()).append(' ').append(status);
+        } else if (value instanceof Integer n) {
+            sb.append("OK ").append(n.intValue());
+        } else if (value instanceof Long n) {
+            sb.append("OK ").append(n.longValue());
+        } else {
+            String s = status();
+            sb.append(s.isEmpty() ? "OK" : "OK ").append(s);
         }
-        return status.isEmpty() ? "OK" : "OK " + status;
     }
 
     /** Protocol text, every line ending in LF. */
     public void appendText(StringBuilder sb) {
-        for (Row r : rows) {
-            sb.append(r.line()).append('\n');
+        for (int i = 0; i < rows.size(); i++) {
+            sb.append(rows.get(i).line()).append('\n');
         }
-        sb.append(statusLine()).append('\n');
+        appendStatusLine(sb);
+        sb.append('\n');
     }
 
     /** One JSON object, ending in LF. */
@@ -117,6 +140,11 @@ public final class Reply {
             if (error != null) {
                 g.writeStringField("error", error.name());
                 g.writeStringField("message", status);
+            } else if (fields == null) {
+                if (value != null) { // as Row leaves a null value out
+                    g.writeFieldName(name);
+                    Json.writeValue(g, value);
+                }
             } else {
                 fields.writeFields(g);
                 if (fields.get("count") != null) {

@@ -55,36 +55,48 @@ public final class Request {
      * the error comes back as JSON: see {@link #wantsJson(String)}.
      */
     public static Request parse(String line) {
-        List<Token> tokens = tokenize(line);
-        if (tokens.isEmpty()) {
+        Lexer lex = new Lexer(line);
+        if (!lex.next()) {
             return null;
         }
-        int i = 0;
         boolean json = false;
-        Token first = tokens.get(0);
-        if (first.key == null && !first.quoted && first.text.equalsIgnoreCase("JSON")) {
+        if (lex.key == null && !lex.quoted && lex.text.equalsIgnoreCase("JSON")) {
             json = true;
-            i = 1;
-            if (tokens.size() == 1) {
+            if (!lex.next()) {
                 throw PortdException.badRequest("JSON needs a request after it");
             }
         }
-        Token verbToken = tokens.get(i++);
-        if (verbToken.key != null || verbToken.quoted) {
+        if (lex.key != null || lex.quoted) {
             throw PortdException.badRequest("a request starts with a verb");
         }
-        List<String> words = new ArrayList<>();
-        Map<String, String> options = new LinkedHashMap<>();
-        for (; i < tokens.size(); i++) {
-            Token t = tokens.get(i);
-            if (t.key == null) {
-                words.add(t.text);
-            } else if (options.putIfAbsent(t.key, t.text) != null) {
-                throw PortdException.badRequest("option " + t.key + " given twice");
+        String verb = lex.text.toUpperCase(Locale.ROOT);
+        // Most requests are a verb and a word or none (PING, GET web): no collections for what is absent.
+        String first = null;
+        List<String> words = null; // made at the second word
+        Map<String, String> options = Map.of();
+        while (lex.next()) {
+            if (lex.key == null) {
+                if (first == null) {
+                    first = lex.text;
+                } else {
+                    if (words == null) {
+                        words = new ArrayList<>(4);
+                        words.add(first);
+                    }
+                    words.add(lex.text);
+                }
+            } else {
+                if (options.isEmpty()) {
+                    options = new LinkedHashMap<>(4);
+                }
+                if (options.putIfAbsent(lex.key, lex.text) != null) {
+                    throw PortdException.badRequest("option " + lex.key + " given twice");
+                }
             }
         }
-        return new Request(json, verbToken.text.toUpperCase(Locale.ROOT),
-                Collections.unmodifiableList(words), Collections.unmodifiableMap(options));
+        return new Request(json, verb,
+                words != null ? Collections.unmodifiableList(words) : first != null ? List.of(first) : List.of(),
+                options.isEmpty() ? options : Collections.unmodifiableMap(options));
     }
 
     /** Whether a line (even one that fails to parse) asks for a JSON reply. */
@@ -107,21 +119,45 @@ public final class Request {
     /** Splits on spaces and tabs; double quotes group, with {@code \"} and {@code \\} as the only escapes. */
     static List<Token> tokenize(String line) {
         List<Token> out = new ArrayList<>();
-        StringBuilder sb = new StringBuilder();
-        int n = line.length();
-        int i = 0;
-        while (i < n) {
-            char c = line.charAt(i);
-            if (c == ' ' || c == '\t') {
+        Lexer lex = new Lexer(line);
+        while (lex.next()) {
+            out.add(new Token(lex.key, lex.text, lex.quoted));
+        }
+        return out;
+    }
+
+    /**
+     * Reads one token at a time, so parsing a request allocates only the strings it keeps: an unquoted
+     * token is a substring of the line (all of it for a bare {@code PING}); only quotes need a buffer.
+     */
+    private static final class Lexer {
+        private final String line;
+        private StringBuilder sb;
+        private int i;
+        String key;
+        String text;
+        boolean quoted;
+
+        Lexer(String line) {
+            this.line = line;
+        }
+
+        /** Reads the next token into key, text and quoted; false at the end of the line. */
+        boolean next() {
+            int n = line.length();
+            while (i < n && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
                 i++;
-                continue;
             }
-            sb.setLength(0);
-            String key = null;
-            boolean quoted = false;
+            if (i >= n) {
+                return false;
+            }
+            key = null;
+            quoted = false;
             boolean sawQuoteBeforeEquals = false;
+            int start = i;           // where the text (after a key's '=') begins in the line
+            boolean buffered = false; // the text is being unquoted into sb rather than cut from the line
             while (i < n) {
-                c = line.charAt(i);
+                char c = line.charAt(i);
                 if (c == ' ' || c == '\t') {
                     break;
                 }
@@ -129,6 +165,14 @@ public final class Request {
                     throw PortdException.badRequest("control character 0x" + Integer.toHexString(c) + " in request");
                 }
                 if (c == '"') {
+                    if (!buffered) {
+                        if (sb == null) {
+                            sb = new StringBuilder(16);
+                        }
+                        sb.setLength(0);
+                        sb.append(line, start, i);
+                        buffered = true;
+                    }
                     quoted = true;
                     if (key == null) {
                         sawQuoteBeforeEquals = true;
@@ -161,27 +205,30 @@ public final class Request {
                     }
                     continue;
                 }
-                if (c == '=' && key == null && !sawQuoteBeforeEquals && isKey(sb)) {
-                    key = sb.toString().toLowerCase(Locale.ROOT);
-                    sb.setLength(0);
+                // Not buffered here: a quote before any '=' rules the key out.
+                if (c == '=' && key == null && !sawQuoteBeforeEquals && isKey(line, start, i)) {
+                    key = line.substring(start, i).toLowerCase(Locale.ROOT);
                     i++;
+                    start = i;
                     continue;
                 }
-                sb.append(c);
+                if (buffered) {
+                    sb.append(c);
+                }
                 i++;
             }
-            out.add(new Token(key, sb.toString(), quoted));
+            text = buffered ? sb.toString() : line.substring(start, i);
+            return true;
         }
-        return out;
     }
 
-    private static boolean isKey(CharSequence s) {
-        if (s.length() == 0) {
+    private static boolean isKey(String s, int from, int to) {
+        if (from == to) {
             return false;
         }
-        for (int i = 0; i < s.length(); i++) {
+        for (int i = from; i < to; i++) {
             char c = s.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || (i > 0 && (c >= '0' && c <= '9' || c == '-'));
+            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || (i > from && (c >= '0' && c <= '9' || c == '-'));
             if (!ok) {
                 return false;
             }

@@ -72,6 +72,9 @@ public final class Verbs {
         add(Verb.named("HISTORY").args(0, 1).keys("port", "limit").usage("HISTORY [service | port=N] [limit=N]")
                 .summary("changes, oldest first (default limit 50)")
                 .columns("time", "event", "service", "port", "prev", "uid", "pid", "note").read(TableVerbs::history));
+        add(Verb.named("USAGE").keys("port", "range").usage("USAGE [port=N | range=LO-HI]")
+                .summary(UsageReport.SUMMARY).columns(UsageReport.COLUMNS).help(UsageReport.DETAILS)
+                .read(UsageReport::usage));
         add(Verb.named("ENV").args(0, ANY).keys("format").usage("ENV [service...] [format=dotenv|shell|compose|systemd]")
                 .summary("ports as environment variables")
                 .help("The name is the service upper-cased, every character outside A-Z0-9 turned into _, plus _PORT.")
@@ -127,7 +130,15 @@ public final class Verbs {
         try {
             Call call = verb.bind(req, caller, ctx, session);
             if (verb.is(ADMIN) && !ctx.tableConfig().privileged(caller.uid())) {
-                throw new PortdException(ErrorCode.DENIED, verb.name() + " is for root and the daemon's user");
+                PortdException denied = new PortdException(ErrorCode.DENIED, verb.name() + " is for root and the daemon's user");
+                if (verb.is(Verb.Trait.WRITE)) {
+                    // Refused by the writer, so in order with this connection's earlier changes and their audit lines.
+                    ctx.submit(caller, t -> {
+                        throw denied;
+                    }, done);
+                    return;
+                }
+                throw denied;
             }
             if (verb.is(Verb.Trait.CONNECTION) && session == null) {
                 throw PortdException.badRequest(verb.name() + " acts on a connection; there is none here");

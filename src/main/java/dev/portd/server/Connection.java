@@ -3,31 +3,27 @@ package dev.portd.server;
 import dev.portd.protocol.Context;
 import dev.portd.protocol.Reply;
 import dev.portd.protocol.Request;
-import dev.portd.protocol.Rows;
 import dev.portd.protocol.Session;
 import dev.portd.protocol.Verbs;
 import dev.portd.table.Caller;
 import dev.portd.table.ErrorCode;
-import dev.portd.table.Event;
-import dev.portd.table.PortdException;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.nio.charset.StandardCharsets;
+import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: turns lines into requests, runs them through the verb table, and writes
- * exactly one reply per request, in request order, however late each completes.
+ * The last handler of a connection: runs decoded requests through the verb table and writes exactly one
+ * reply per request, in request order, however late each completes; it stops reading while the client
+ * does not keep up.
  *
  * <p>Requests start in order. A change starts at once (the writer keeps each connection's changes in
  * order); a read waits until this connection's earlier requests are answered (its changes, a PROBE's
@@ -41,51 +37,68 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     static final int HIGH_WATER = 1024;
     static final int LOW_WATER = 256;
 
-    /** A watcher whose unsent output passes this is dropped: a client that does not read cannot grow our memory. */
-    static final int WATCH_LIMIT_BYTES = 1 << 20;
+    /** Where the connection is in its life; it only moves forward. */
+    enum State {
+        /** Reading and answering. */
+        OPEN,
+        /** The client shut its sending side: answer what it sent (and WATCH while it reads), then close. */
+        INPUT_DONE,
+        /** A reply that closes (QUIT, TOOLONG) is owed: nothing read after its request runs. */
+        LAST_REPLY,
+        /** Closing or closed: nothing more is started or written. */
+        CLOSED
+    }
 
     private final Context context;
     private final ServerStats stats;
     private final Watchers watchers;
     private ChannelHandlerContext ctx;
-    private Caller caller;
+    private Caller caller = Caller.socket(Caller.UNKNOWN, 0);
+    private WatchStream watch;
+    private State state = State.OPEN;
 
-    private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
-    private final ArrayDeque<Slot> slots = new ArrayDeque<>();
-    /** Requests started and not answered yet: a change in flight, a PROBE, a WAIT. */
+    /** Read, not started yet. */
+    private final ArrayDeque<Answer> waiting = new ArrayDeque<>();
+    /** Started, in request order; the head is written as soon as its reply is there. */
+    private final ArrayDeque<Answer> started = new ArrayDeque<>();
+    /** Started and not answered yet: a change in flight, a PROBE, a WAIT. */
     private int unanswered;
+    /** Set while {@link #process} runs: a reply made inside it must not re-enter it. */
     private boolean processing;
-    private boolean closing;
-    private boolean throttled;
-    private boolean refused;
-    private boolean inputShutdown;
+    /** A flush is queued for the replies that came from another thread. */
     private boolean flushQueued;
-    /** A reply that closes the connection (QUIT, TOOLONG) was made: nothing read after its request runs. */
-    private boolean lastRequestDone;
-    /** The request being started, for {@link #onClose}. */
-    private Slot starting;
+    /** The request being started, for {@link #onClose} and {@link #watch}. */
+    private Answer starting;
+    /** When the current read batch began, or 0 between batches. */
+    private long batchNanos;
 
-    // WATCH: events go out between replies, in the format of the WATCH request.
-    private boolean watching;
-    private boolean watchJson;
-    private long eventsSent;
-    private final ArrayDeque<Event> heldEvents = new ArrayDeque<>();
-
-    /** A request read but not started; {@code error} set when it failed to parse. */
-    private record Pending(Request request, Reply error, boolean json, boolean write) {}
-
-    /** A started request whose reply may not have come yet. */
-    private static final class Slot {
+    /** One request from the time it is read until its reply is written: its place in the order. */
+    private final class Answer implements Consumer<Reply>, Outgoing {
+        final Request request; // null for a line that was not a request
+        final Reply rejected;  // its reply then
         final boolean json;
-        final String verb;
-        final long startNanos = System.nanoTime();
+        final boolean write;
+        long startNanos;
         Reply reply;
-        /** Run if the connection closes before the reply comes (a WAIT's cancel); dropped with the slot. */
+        /** Run if the connection closes before the reply comes (a WAIT's cancel); dropped with the answer. */
         Runnable onClose;
 
-        Slot(boolean json, String verb) {
+        Answer(Request request, boolean json, Reply rejected) {
+            this.request = request;
             this.json = json;
-            this.verb = verb;
+            this.write = request != null && Verbs.writes(request.verb());
+            this.rejected = rejected;
+        }
+
+        /** The reply, from the verb: on this loop or any other thread. */
+        @Override
+        public void accept(Reply r) {
+            complete(this, r);
+        }
+
+        @Override
+        public void render(StringBuilder sb) {
+            Outgoing.render(reply, json, sb);
         }
     }
 
@@ -95,83 +108,72 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
         this.watchers = watchers;
     }
 
+    Caller caller() {
+        return caller;
+    }
+
+    boolean closed() {
+        return state == State.CLOSED;
+    }
+
+    boolean noReplyOwed() {
+        return started.isEmpty();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.watch = new WatchStream(ctx, this, watchers);
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        this.caller = PeerCredentials.of(ctx.channel());
-        if (!stats.opened()) {
-            closing = true;
-            refused = true;
-            ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), Reply.error(ErrorCode.BUSY,
-                    "too many connections (max " + stats.maxConnections() + "); retry later").render(false)))
-                    .addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
+        caller = PeerCredentials.of(ctx.channel());
         ctx.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (!refused) {
-            stats.closed();
-        }
-        watchers.remove(this);
-        for (Slot s : slots) {
-            if (s.reply == null && s.onClose != null) {
-                s.onClose.run();
+        watch.stop();
+        for (Answer a : started) {
+            if (a.reply == null && a.onClose != null) {
+                a.onClose.run();
             }
         }
-        closing = true;
+        state = State.CLOSED;
         waiting.clear();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ByteBuf frame = (ByteBuf) msg;
-        try {
-            if (closing || lastRequestDone) {
-                return;
-            }
-            if (!ByteBufUtil.isText(frame, StandardCharsets.UTF_8)) {
-                // The JSON prefix is ASCII: honour it even when a later byte is bad.
-                boolean json = Request.wantsJson(frame.toString(StandardCharsets.UTF_8));
-                waiting.add(new Pending(null, Reply.error(ErrorCode.BADREQ, "request is not valid UTF-8"), json, false));
-            } else {
-                String line = frame.toString(StandardCharsets.UTF_8);
-                try {
-                    Request req = Request.parse(line);
-                    if (req == null) {
-                        return; // blank line: no reply
-                    }
-                    waiting.add(new Pending(req, null, req.json(), Verbs.writes(req.verb())));
-                } catch (PortdException e) {
-                    waiting.add(new Pending(null, Reply.error(e), Request.wantsJson(line), false));
-                }
-            }
-            process();
-        } finally {
-            frame.release();
+        if (state == State.LAST_REPLY || state == State.CLOSED) {
+            ReferenceCountUtil.release(msg);
+            return;
         }
+        if (batchNanos == 0) {
+            batchNanos = System.nanoTime();
+        }
+        if (msg instanceof Request r) {
+            waiting.add(new Answer(r, r.json(), null));
+        } else if (msg instanceof RequestDecoder.Rejected x) {
+            waiting.add(new Answer(null, x.json(), x.reply()));
+        } else {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        process();
     }
 
+    /** One flush for every reply of the read batch: pipelined requests get one write, not one each. */
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        batchNanos = 0;
         ctx.flush();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof TooLongFrameException) {
-            if (closing || lastRequestDone) {
-                return;
-            }
-            waiting.add(new Pending(null, Reply.error(ErrorCode.TOOLONG, "line longer than "
-                    + Request.MAX_LINE_BYTES + " bytes; closing"), false, false));
-            process();
-            ctx.flush();
-            return;
-        }
         log.debug("connection error", cause);
         ctx.close();
     }
@@ -181,13 +183,15 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
         if (evt instanceof ChannelInputShutdownEvent) {
             // The client is done sending (nc -N, shutdown(SHUT_WR)): answer what it sent, then close. A WAIT
             // or WATCH goes on while the client reads, so watch whether it closed entirely.
-            inputShutdown = true;
+            if (state == State.OPEN) {
+                state = State.INPUT_DONE;
+            }
             process();
             ctx.flush();
             checkPeer();
             return;
         }
-        if (evt instanceof IdleStateEvent && slots.isEmpty() && waiting.isEmpty() && !watching) {
+        if (evt instanceof IdleStateEvent && started.isEmpty() && waiting.isEmpty() && !watch.active()) {
             log.debug("closing idle connection of uid {}", caller.uid());
             ctx.close();
         }
@@ -207,73 +211,71 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
         }
         processing = true;
         try {
-            while (!waiting.isEmpty() && !closing) {
-                Pending p = waiting.peek();
-                if (!p.write && unanswered > 0) {
+            while (!waiting.isEmpty() && state != State.CLOSED) {
+                Answer a = waiting.peek();
+                if (!a.write && unanswered > 0) {
                     break; // a read waits for this connection's earlier requests
                 }
                 if (!ctx.channel().isWritable()) {
                     break; // the client is not reading its replies: make no more until it does
                 }
                 waiting.poll();
-                start(p);
+                start(a);
                 writeReady(); // so a large reply makes the channel unwritable before the next request starts
             }
             writeReady();
         } finally {
             processing = false;
         }
-        if (inputShutdown && waiting.isEmpty() && slots.isEmpty() && !watching && !closing) {
-            closing = true;
-            ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
+        if (state == State.INPUT_DONE && waiting.isEmpty() && started.isEmpty() && !watch.active()) {
+            state = State.CLOSED;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         updateAutoRead();
     }
 
-    private void start(Pending p) {
-        Slot slot = new Slot(p.json, p.request == null ? null : p.request.verb());
-        slots.add(slot);
+    private void start(Answer a) {
+        started.add(a);
         unanswered++;
-        if (p.error != null) {
-            complete(slot, p.error);
+        // A request started in the read that brought it starts at the read's time: one clock read per batch.
+        a.startNanos = batchNanos != 0 ? batchNanos : System.nanoTime();
+        if (a.request == null) {
+            complete(a, a.rejected);
             return;
         }
         stats.request();
-        if (watching && !Verbs.whileWatching(p.request.verb())) {
-            complete(slot, Reply.error(ErrorCode.BADREQ, "while watching, only UNWATCH, PING and QUIT are accepted"));
+        if (watch.active() && !Verbs.whileWatching(a.request.verb())) {
+            complete(a, Reply.error(ErrorCode.BADREQ, "while watching, only UNWATCH, PING and QUIT are accepted"));
             return;
         }
-        if (!watching && p.request.verb().equals("WATCH")) {
-            watchJson = p.json; // a PING in between must not change the stream's format
-        }
-        starting = slot;
+        starting = a;
         try {
-            Verbs.run(p.request, caller, context, this, reply -> complete(slot, reply));
+            Verbs.run(a.request, caller, context, this, a);
         } finally {
             starting = null;
         }
     }
 
     /** Records a reply; safe from any thread. */
-    private void complete(Slot slot, Reply reply) {
+    private void complete(Answer a, Reply reply) {
         if (!ctx.executor().inEventLoop()) {
             ctx.executor().execute(() -> {
-                complete(slot, reply);
+                complete(a, reply);
                 flushSoon();
             });
             return;
         }
-        if (slot.reply != null) {
+        if (a.reply != null) {
             log.error("a second reply for one request was dropped: {}", reply.statusLine());
             return;
         }
-        slot.reply = reply;
-        if (reply.closes()) {
-            lastRequestDone = true;
+        a.reply = reply;
+        if (reply.closes() && state != State.CLOSED) {
+            state = State.LAST_REPLY;
             waiting.clear(); // requests pipelined after QUIT or an over-long line are not acted on
         }
-        stats.replied(slot.verb, slot.startNanos, reply);
+        stats.replied(a.request == null ? null : a.request.verb(), a.startNanos, reply);
         unanswered--;
         process();
     }
@@ -293,60 +295,28 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
     }
 
     private void writeReady() {
-        while (!slots.isEmpty() && slots.peek().reply != null && !closing) {
-            Slot s = slots.poll();
-            ByteBuf out = ByteBufUtil.writeUtf8(ctx.alloc(), s.reply.render(s.json));
-            if (s.reply.closes()) {
-                closing = true;
-                waiting.clear();
-                ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        while (!started.isEmpty() && started.peek().reply != null && state != State.CLOSED) {
+            Answer a = started.poll();
+            if (a.reply.closes()) {
+                closeWith(a);
                 return;
             }
-            ctx.write(out, ctx.voidPromise());
+            ctx.write(a, ctx.voidPromise());
         }
-        if (slots.isEmpty()) {
-            writeEvents();
+        if (started.isEmpty()) {
+            watch.writeHeld();
         }
     }
 
-    /** Hands committed events to this watcher; called on the writer thread. */
-    void deliver(List<Event> events) {
-        ctx.executor().execute(() -> {
-            if (!watching || closing) {
-                return;
-            }
-            heldEvents.addAll(events);
-            if (slots.isEmpty()) {
-                writeEvents();
-                ctx.flush();
-            }
-        });
+    /** Writes a last reply and closes; nothing read or owed after it is acted on. */
+    void closeWith(Reply reply, boolean json) {
+        closeWith(Outgoing.of(reply, json));
     }
 
-    /** Event lines go out only between replies, never inside one. */
-    private void writeEvents() {
-        if (!watching) {
-            heldEvents.clear();
-            return;
-        }
-        while (!heldEvents.isEmpty()) {
-            Event e = heldEvents.poll();
-            String line = watchJson ? dev.portd.protocol.Json.object(Rows.of(e)) + "\n" : Rows.of(e).line() + "\n";
-            ctx.write(ByteBufUtil.writeUtf8(ctx.alloc(), line), ctx.voidPromise());
-            eventsSent++;
-        }
-        long queued = ctx.channel().unsafe().outboundBuffer() == null ? 0
-                : ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes();
-        if (queued > WATCH_LIMIT_BYTES) {
-            log.warn("dropping watcher uid {} pid {}: {} bytes unread", caller.uid(), caller.pid(), queued);
-            watching = false;
-            watchers.remove(this);
-            closing = true;
-            waiting.clear();
-            ctx.writeAndFlush(ByteBufUtil.writeUtf8(ctx.alloc(), Reply.error(ErrorCode.BUSY,
-                    "watcher fell " + queued + " bytes behind; closing").render(watchJson)))
-                    .addListener(ChannelFutureListener.CLOSE);
-        }
+    private void closeWith(Outgoing last) {
+        state = State.CLOSED;
+        waiting.clear();
+        ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
     }
 
     /**
@@ -354,7 +324,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
      * (its WAIT cancelled), checked now and every second.
      */
     private void checkPeer() {
-        if (closing || !ctx.channel().isActive() || slots.isEmpty() && !watching) {
+        if (state == State.CLOSED || !ctx.channel().isActive() || started.isEmpty() && !watch.active()) {
             return;
         }
         if (PeerGone.gone(ctx.channel())) {
@@ -367,14 +337,14 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
 
     /** Reads only while the client keeps up: a bounded backlog and a writable socket. */
     private void updateAutoRead() {
-        if (inputShutdown) {
-            return; // nothing left to read; and epoll refuses to re-arm reading on a half-closed socket
+        if (state != State.OPEN) {
+            return; // nothing more to read; and epoll refuses to re-arm reading on a half-closed socket
         }
-        int backlog = waiting.size() + slots.size();
-        boolean wantThrottle = backlog >= HIGH_WATER || !ctx.channel().isWritable();
-        if (wantThrottle != throttled && (wantThrottle || backlog <= LOW_WATER)) {
-            throttled = wantThrottle;
-            ctx.channel().config().setAutoRead(!throttled);
+        int backlog = waiting.size() + started.size();
+        boolean throttled = !ctx.channel().config().isAutoRead();
+        boolean throttle = backlog >= HIGH_WATER || !ctx.channel().isWritable();
+        if (throttle != throttled && (throttle || backlog <= LOW_WATER)) {
+            ctx.channel().config().setAutoRead(!throttle);
         }
     }
 
@@ -382,24 +352,12 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
 
     @Override
     public boolean watch() {
-        if (watching) {
-            return false;
-        }
-        watching = true;
-        eventsSent = 0;
-        watchers.add(this);
-        return true;
+        return watch.start(starting != null && starting.json); // a PING in between must not change the format
     }
 
     @Override
     public long unwatch() {
-        if (!watching) {
-            return -1;
-        }
-        watching = false;
-        watchers.remove(this);
-        heldEvents.clear();
-        return eventsSent;
+        return watch.stop();
     }
 
     @Override

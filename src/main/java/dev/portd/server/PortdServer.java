@@ -127,11 +127,7 @@ public final class PortdServer {
         group = new MultiThreadIoEventLoopGroup(options.threads(),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         try {
-            server = listen(bootstrap(ch -> ch.pipeline()
-                    .addLast(new IdleStateHandler(options.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS))
-                    .addLast(new LineDeadline(options.idleTimeoutMillis()))
-                    .addLast(new LineBasedFrameDecoder(dev.portd.protocol.Request.MAX_LINE_BYTES, true, true))
-                    .addLast(new Connection(context, stats, watchers))), path.toString(), fd);
+            server = listen(bootstrap(this::pipeline), path.toString(), fd);
             if (fd < 0) {
                 ownsSocketFile = true;
                 Files.setPosixFilePermissions(path, options.mode());
@@ -150,6 +146,22 @@ public final class PortdServer {
             }
             throw e;
         }
+    }
+
+    /**
+     * One connection of the line protocol: socket -> limit -> idle and slow-line timeouts -> lines ->
+     * requests (or rejections) -> replies in request order; outbound, replies and event lines are rendered
+     * into one buffer per flush.
+     */
+    private void pipeline(Channel ch) {
+        ch.pipeline()
+                .addLast(new ConnectionLimit(stats))
+                .addLast(new IdleStateHandler(options.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                .addLast(new LineDeadline(options.idleTimeoutMillis()))
+                .addLast(new LineBasedFrameDecoder(dev.portd.protocol.Request.MAX_LINE_BYTES, true, true))
+                .addLast(new RequestDecoder())
+                .addLast(new ReplyEncoder())
+                .addLast(new Connection(context, stats, watchers));
     }
 
     /** The portserver socket: the same loops, connection limit and idle timeout as the main one. */

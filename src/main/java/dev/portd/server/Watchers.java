@@ -9,14 +9,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** The connections in WATCH mode; every committed event is handed to each (on its own event loop). */
 public final class Watchers implements Writer.CommitListener {
-    private final Set<Connection> watching = ConcurrentHashMap.newKeySet();
+    private final Set<WatchStream> watching = ConcurrentHashMap.newKeySet();
 
-    void add(Connection c) {
-        watching.add(c);
+    void add(WatchStream w) {
+        watching.add(w);
     }
 
-    void remove(Connection c) {
-        watching.remove(c);
+    void remove(WatchStream w) {
+        watching.remove(w);
     }
 
     public int count() {
@@ -25,8 +25,8 @@ public final class Watchers implements Writer.CommitListener {
 
     @Override
     public void committed(PortTable table, List<Event> events) {
-        for (Connection c : watching) {
-            c.deliver(events);
+        for (WatchStream w : watching) {
+            w.deliver(events);
         }
     }
 }

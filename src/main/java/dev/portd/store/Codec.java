@@ -4,6 +4,7 @@ import dev.portd.table.Event;
 import dev.portd.table.Lease;
 import dev.portd.table.LeaseState;
 import dev.portd.table.PortTable;
+import dev.portd.table.PortUsage;
 import dev.portd.table.Transport;
 import dev.portd.table.Txn;
 import java.io.ByteArrayInputStream;
@@ -26,6 +27,10 @@ import java.util.zip.CRC32C;
  * <p>A journal record's payload is the batch's changes, in order: a lease as it now is, a lease gone,
  * a reservation set or lifted, an event, the policy's last port. Replaying them on the table the
  * batch started from gives the table the batch published.
+ *
+ * <p>A port's usage is a change of its own ({@link #USAGE}, a port and its {@link PortUsage} as it now
+ * stands) and a map of its own in the MapDB file, so the lease's encoding does not change with it.
+ * Version 1 payloads written before usage was kept simply have no such change.
  */
 final class Codec {
     static final int VERSION = 1;
@@ -36,6 +41,7 @@ final class Codec {
     private static final byte UNRESERVED = 4;
     private static final byte EVENT = 5;
     private static final byte LAST_PORT = 6;
+    private static final byte USAGE = 7;
 
     private Codec() {}
 
@@ -69,6 +75,14 @@ final class Codec {
                 out.writeByte(LAST_PORT);
                 out.writeInt(t.lastPort());
             }
+            for (int i = 0; i < txn.dirtyUsageCount(); i++) {
+                int port = txn.dirtyUsage(i);
+                PortUsage u = t.usage().get(port);
+                if (u != null) { // null: the only change that touched it was refused and rolled back
+                    out.writeByte(USAGE);
+                    USAGE_OUT.write(out, Map.entry(port, u));
+                }
+            }
         });
     }
 
@@ -84,6 +98,7 @@ final class Codec {
                 case UNRESERVED -> t.withReservation(in.readInt(), null);
                 case EVENT -> t.withEvent(readEvent(in), historyMax);
                 case LAST_PORT -> t.withLastPort(in.readInt());
+                case USAGE -> t.withUsage(in.readInt(), readUsage(in));
                 default -> throw new IOException("unknown change " + tag);
             };
         }
@@ -111,6 +126,18 @@ final class Codec {
         writeString(out, r.getValue());
     };
     static final Reads<Map.Entry<Integer, String>> RESERVATION_IN = in -> Map.entry(in.readInt(), readString(in));
+    static final Writes<Map.Entry<Integer, PortUsage>> USAGE_OUT = (out, u) -> {
+        out.writeInt(u.getKey());
+        out.writeLong(u.getValue().allocs());
+        out.writeLong(u.getValue().leasedMillis());
+        writeString(out, u.getValue().lastService());
+        out.writeLong(u.getValue().lastMillis());
+    };
+    static final Reads<Map.Entry<Integer, PortUsage>> USAGE_IN = in -> Map.entry(in.readInt(), readUsage(in));
+
+    private static PortUsage readUsage(DataInputStream in) throws IOException {
+        return new PortUsage(in.readLong(), in.readLong(), readString(in), in.readLong());
+    }
 
     /**
      * Many items as one value of the MapDB file: a start reads a few hundred values instead of one per
@@ -152,6 +179,15 @@ final class Codec {
     static Counts counts(byte[] b) throws IOException {
         DataInputStream in = open(b);
         return new Counts(in.readLong(), in.readInt(), in.readInt(), in.readInt(), in.readInt());
+    }
+
+    /** How many entries a map of the MapDB file holds that {@link Counts} does not count (usage). */
+    static byte[] count(int n) {
+        return encode(out -> out.writeInt(n));
+    }
+
+    static int count(byte[] b) throws IOException {
+        return open(b).readInt();
     }
 
     /**

@@ -96,6 +96,7 @@ public final class Store implements Closeable {
                             + describe(e));
                 }
             }
+            t = t.withHoldersCounted(); // usage of a store kept before usage was, or restored from a backup
             log.info("opened the store: {} leases from {} in {} ms, {} journal records after its record {} replayed in {} ms",
                     t.leaseCount(), file, (t1 - t0) / 1_000_000, j.records().size(), loaded.seq(),
                     (System.nanoTime() - t1) / 1_000_000);

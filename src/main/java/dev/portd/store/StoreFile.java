@@ -3,6 +3,7 @@ package dev.portd.store;
 import dev.portd.table.Event;
 import dev.portd.table.Lease;
 import dev.portd.table.PortTable;
+import dev.portd.table.PortUsage;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -14,6 +15,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Function;
 import kotlin.Pair;
 import org.mapdb.DB;
@@ -27,13 +30,16 @@ import org.slf4j.LoggerFactory;
  * The MapDB file, {@code portd.db}: maps {@code lease}, {@code reservation} and {@code event}, each from
  * a chunk number to up to {@value #CHUNK} entries in the store's own {@link Codec} form behind a CRC,
  * and {@code state}: the number of the last journal record the file holds, the last port and the
- * number of entries of each kind. Always written whole, as a new file renamed over the old one; read
- * once, at start-up (converting a file written by portd 0.1.0).
+ * number of entries of each kind; and {@code usage}, each port's usage in chunks too, counted under a
+ * key of its own in {@code state} (a file written before usage was kept has neither: it has none).
+ * Always written whole, as a new file renamed over the old one; read once, at start-up (converting a
+ * file written by portd 0.1.0).
  */
 final class StoreFile {
     private static final Logger log = LoggerFactory.getLogger(Store.class);
 
     static final String STATE = "state";
+    static final String USAGE = "usage";
     static final String NEW = Store.FILE + ".new";
     private static final int CHUNK = 512;
 
@@ -109,10 +115,30 @@ final class StoreFile {
             if (leases.size() != c.leases() || reserved.size() != c.reservations() || history.size() != c.events()) {
                 throw new IOException("its entries do not match their checksum (counts differ)");
             }
-            return new Loaded(PortTable.load(leases, reserved, history, c.lastPort()), c.journalSeq());
+            PortTable t = PortTable.load(leases, reserved, history, c.lastPort());
+            return new Loaded(withUsage(db, t), c.journalSeq());
         } catch (IOException | RuntimeException | Error e) {
             throw StoreException.damaged(file, Store.describe(e), e);
         }
+    }
+
+    /** {@code t} with the file's usage map, when it has one. */
+    private static PortTable withUsage(DB db, PortTable t) throws IOException {
+        byte[] count = stateMap(db).get(USAGE);
+        if (count == null) {
+            return t;
+        }
+        int n = Codec.count(Codec.unsealed(count));
+        List<Map.Entry<Integer, PortUsage>> entries = new ArrayList<>(n);
+        unchunk(db, USAGE, Codec.USAGE_IN, entries);
+        SortedMap<Integer, PortUsage> usage = new TreeMap<>();
+        for (Map.Entry<Integer, PortUsage> e : entries) {
+            usage.put(e.getKey(), e.getValue());
+        }
+        if (usage.size() != n) {
+            throw new IOException("its entries do not match their checksum (usage counts differ)");
+        }
+        return t.withUsage(usage);
     }
 
     private static <T> void unchunk(DB db, String name, Codec.Reads<T> r, List<T> to) throws IOException {
@@ -140,8 +166,11 @@ final class StoreFile {
                 chunked(db, "lease", new ArrayList<>(t.leases()), Codec.LEASE_OUT);
                 chunked(db, "reservation", new ArrayList<>(t.reservations().entrySet()), Codec.RESERVATION_OUT);
                 chunked(db, "event", new ArrayList<>(t.history()), Codec.EVENT_OUT);
-                db.treeMap(STATE, Serializer.STRING, Serializer.BYTE_ARRAY).create().put(STATE, Codec.sealed(Codec.counts(new Codec.Counts(seq, t.lastPort(), t.leaseCount(),
+                chunked(db, USAGE, new ArrayList<>(t.usage().entrySet()), Codec.USAGE_OUT);
+                Map<String, byte[]> state = db.treeMap(STATE, Serializer.STRING, Serializer.BYTE_ARRAY).create();
+                state.put(STATE, Codec.sealed(Codec.counts(new Codec.Counts(seq, t.lastPort(), t.leaseCount(),
                         t.reservations().size(), t.history().size()))));
+                state.put(USAGE, Codec.sealed(Codec.count(t.usage().size())));
             } finally {
                 db.close();
             }

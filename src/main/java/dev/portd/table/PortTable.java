@@ -8,7 +8,7 @@ import org.pcollections.PSortedMap;
 import org.pcollections.TreePMap;
 
 /**
- * One committed version of the whole table: leases, reservations and recent history. Immutable,
+ * One committed version of the whole table: leases, reservations, recent history and each port's usage. Immutable,
  * built from persistent maps, so the writer derives the next version cheaply and readers on any
  * thread use the version they hold without locks.
  */
@@ -24,10 +24,12 @@ public final class PortTable {
     final long nextSeq;
     /** What the last probe found wrong, by port. Derived from the host, so not stored. */
     final PSortedMap<Integer, Conflict> conflicts;
+    /** Every port ever leased, with how it was used: one tree path copied per change. */
+    final PSortedMap<Integer, PortUsage> usage;
 
     PortTable(PMap<String, Lease> byService, PSortedMap<Integer, Lease> byPort, PSortedMap<Integer, String> reserved,
               PortSet taken, PMap<Integer, Integer> leasesPerUid, int lastPort, PSortedMap<Long, Event> history,
-              long nextSeq, PSortedMap<Integer, Conflict> conflicts) {
+              long nextSeq, PSortedMap<Integer, Conflict> conflicts, PSortedMap<Integer, PortUsage> usage) {
         this.byService = byService;
         this.byPort = byPort;
         this.reserved = reserved;
@@ -37,10 +39,11 @@ public final class PortTable {
         this.history = history;
         this.nextSeq = nextSeq;
         this.conflicts = conflicts;
+        this.usage = usage;
     }
 
     public static final PortTable EMPTY = new PortTable(HashTreePMap.empty(), TreePMap.empty(), TreePMap.empty(),
-            PortSet.EMPTY, HashTreePMap.empty(), 0, TreePMap.empty(), 1, TreePMap.empty());
+            PortSet.EMPTY, HashTreePMap.empty(), 0, TreePMap.empty(), 1, TreePMap.empty(), TreePMap.empty());
 
     /** Rebuilds a table from what the store holds (at start-up). */
     public static PortTable load(Collection<Lease> leases, Map<Integer, String> reserved, Collection<Event> history,
@@ -59,7 +62,7 @@ public final class PortTable {
             next = Math.max(next, e.seq() + 1);
         }
         return new PortTable(t.byService, t.byPort, t.reserved, t.taken, t.leasesPerUid, lastPort, h, next,
-                TreePMap.empty());
+                TreePMap.empty(), TreePMap.empty());
     }
 
     public Lease lease(String service) {
@@ -117,6 +120,11 @@ public final class PortTable {
         return nextSeq;
     }
 
+    /** Usage by port, for every port ever leased. */
+    public PSortedMap<Integer, PortUsage> usage() {
+        return usage;
+    }
+
     // ---- replaying a journal record: the same derivations as Txn's, applied to stored changes ----
 
     /** This table with {@code l} as its service's lease (replacing the one it had). */
@@ -140,6 +148,34 @@ public final class PortTable {
         return append(e, historyMax);
     }
 
+    /** This table with the port's usage as given (a journal record's, or the store file's). */
+    public PortTable withUsage(int port, PortUsage u) {
+        return new PortTable(byService, byPort, reserved, taken, leasesPerUid, lastPort, history, nextSeq, conflicts,
+                usage.plus(port, u));
+    }
+
+    /** This table with the store file's usage, all at once. */
+    public PortTable withUsage(java.util.SortedMap<Integer, PortUsage> all) {
+        return new PortTable(byService, byPort, reserved, taken, leasesPerUid, lastPort, history, nextSeq, conflicts,
+                TreePMap.fromSortedMap(all));
+    }
+
+    /**
+     * This table with every lease counted on its port. A store that began counting after its leases were
+     * made (written by an older portd, or restored from a backup) starts from the leases it holds: each
+     * is one lease of its port, held since it was made. A table kept by the writer has nothing to add.
+     */
+    public PortTable withHoldersCounted() {
+        PortTable t = this;
+        for (Lease l : byPort.values()) {
+            PortUsage u = usage.get(l.port());
+            if (u == null || !l.service().equals(u.lastService()) || u.lastMillis() < l.since()) {
+                t = t.withUsage(l.port(), (u == null ? PortUsage.NONE : u).leased(l.service(), l.since()));
+            }
+        }
+        return t;
+    }
+
     // ---- derivations, used by Txn only ----
 
     PortTable put(Lease l) {
@@ -147,30 +183,34 @@ public final class PortTable {
         PortTable t = old == null ? this : remove(old);
         return new PortTable(t.byService.plus(l.service(), l), t.byPort.plus(l.port(), l), t.reserved,
                 t.taken.with(l.port()), t.leasesPerUid.plus(l.uid(), t.leasesOf(l.uid()) + 1), t.lastPort, t.history,
-                t.nextSeq, t.conflicts);
+                t.nextSeq, t.conflicts, t.usage);
     }
 
     PortTable remove(Lease l) {
         int n = leasesOf(l.uid()) - 1;
-        return new PortTable(byService.minus(l.service()), byPort.minus(l.port()), reserved,
-                reserved.containsKey(l.port()) ? taken : taken.without(l.port()),
-                n <= 0 ? leasesPerUid.minus(l.uid()) : leasesPerUid.plus(l.uid(), n), lastPort, history, nextSeq, conflicts);
+        // Replaying a swap sets the first lease on the port the second still holds; the port stays the first's.
+        Lease on = byPort.get(l.port());
+        boolean holds = on != null && on.service().equals(l.service());
+        return new PortTable(byService.minus(l.service()), holds ? byPort.minus(l.port()) : byPort, reserved,
+                !holds || reserved.containsKey(l.port()) ? taken : taken.without(l.port()),
+                n <= 0 ? leasesPerUid.minus(l.uid()) : leasesPerUid.plus(l.uid(), n), lastPort, history, nextSeq, conflicts,
+                usage);
     }
 
     PortTable reserve(int port, String desc) {
         return new PortTable(byService, byPort, reserved.plus(port, desc == null ? "" : desc), taken.with(port),
-                leasesPerUid, lastPort, history, nextSeq, conflicts);
+                leasesPerUid, lastPort, history, nextSeq, conflicts, usage);
     }
 
     PortTable unreserve(int port) {
         return new PortTable(byService, byPort, reserved.minus(port),
                 byPort.containsKey(port) ? taken : taken.without(port), leasesPerUid, lastPort, history, nextSeq,
-                conflicts);
+                conflicts, usage);
     }
 
     /** This table with the policy's last automatic port set. */
     public PortTable withLastPort(int port) {
-        return new PortTable(byService, byPort, reserved, taken, leasesPerUid, port, history, nextSeq, conflicts);
+        return new PortTable(byService, byPort, reserved, taken, leasesPerUid, port, history, nextSeq, conflicts, usage);
     }
 
     PortTable append(Event e, int historyMax) {
@@ -178,10 +218,10 @@ public final class PortTable {
         while (h.size() > historyMax) {
             h = h.minusFirstEntry();
         }
-        return new PortTable(byService, byPort, reserved, taken, leasesPerUid, lastPort, h, e.seq() + 1, conflicts);
+        return new PortTable(byService, byPort, reserved, taken, leasesPerUid, lastPort, h, e.seq() + 1, conflicts, usage);
     }
 
     PortTable withConflicts(PSortedMap<Integer, Conflict> c) {
-        return new PortTable(byService, byPort, reserved, taken, leasesPerUid, lastPort, history, nextSeq, c);
+        return new PortTable(byService, byPort, reserved, taken, leasesPerUid, lastPort, history, nextSeq, c, usage);
     }
 }

@@ -18,6 +18,9 @@ public final class Txn {
     private PortTable table;
     private final Set<String> dirtyServices = new LinkedHashSet<>();
     private final Set<Integer> dirtyReserved = new LinkedHashSet<>();
+    /** Ports whose usage changed, in order; an int array, as a set here would cost more than the change itself. */
+    private int[] dirtyUsage = new int[4];
+    private int dirtyUsageCount;
     private final List<Event> events = new ArrayList<>();
     private boolean lastPortDirty;
 
@@ -59,7 +62,8 @@ public final class Txn {
     }
 
     public boolean changed() {
-        return !dirtyServices.isEmpty() || !dirtyReserved.isEmpty() || !events.isEmpty() || lastPortDirty;
+        return !dirtyServices.isEmpty() || !dirtyReserved.isEmpty() || dirtyUsageCount > 0 || !events.isEmpty()
+                || lastPortDirty;
     }
 
     public Set<String> dirtyServices() {
@@ -68,6 +72,16 @@ public final class Txn {
 
     public Set<Integer> dirtyReserved() {
         return dirtyReserved;
+    }
+
+    /** How many times this batch changed a port's usage. */
+    public int dirtyUsageCount() {
+        return dirtyUsageCount;
+    }
+
+    /** The port of the i-th change of usage; a port may appear more than once (each writes its entry as it ends up). */
+    public int dirtyUsage(int i) {
+        return dirtyUsage[i];
     }
 
     public boolean lastPortDirty() {
@@ -352,19 +366,45 @@ public final class Txn {
         event(why, l.service(), l.port(), 0, note);
     }
 
+    /** Sets a lease; one that comes onto a port (made, or moved there) counts as a lease of that port. */
     public void put(Lease l) {
+        Lease old = table.lease(l.service());
+        if (old != null && old.port() != l.port()) {
+            left(old);
+        }
         table = table.put(l);
         dirtyServices.add(l.service());
+        if (old == null || old.port() != l.port()) {
+            PortUsage u = table.usage().getOrDefault(l.port(), PortUsage.NONE);
+            countUsage(l.port(), u.leased(l.service(), now));
+        }
     }
 
     /** Takes a lease off its port; a squatter conflict naming it goes too (the next probe says what the port is now). */
     public void removeLease(Lease l) {
+        left(l);
         table = table.remove(l);
         Conflict c = table.conflicts().get(l.port());
         if (c != null && l.service().equals(c.service())) {
             table = table.withConflicts(table.conflicts().minus(l.port()));
         }
         dirtyServices.add(l.service());
+    }
+
+    /** Every way a lease ends or moves comes here: the time it held its port is added to the port's usage. */
+    private void left(Lease l) {
+        PortUsage u = table.usage().get(l.port());
+        countUsage(l.port(), (u != null ? u : PortUsage.NONE.leased(l.service(), l.since())).ended(now));
+    }
+
+    private void countUsage(int port, PortUsage u) {
+        table = table.withUsage(port, u);
+        if (dirtyUsageCount == 0 || dirtyUsage[dirtyUsageCount - 1] != port) {
+            if (dirtyUsageCount == dirtyUsage.length) {
+                dirtyUsage = java.util.Arrays.copyOf(dirtyUsage, dirtyUsageCount * 2);
+            }
+            dirtyUsage[dirtyUsageCount++] = port;
+        }
     }
 
     /** Records an event made by the caller. */

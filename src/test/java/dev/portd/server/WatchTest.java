@@ -166,7 +166,7 @@ class WatchTest {
             assertEquals("OK watching", w.call("WATCH").status());
             // Keep changing the table well past the limit, then past it again after the drop.
             int rounds = 0;
-            while (watchers() > 0 || generated < 2L * Connection.WATCH_LIMIT_BYTES) {
+            while (watchers() > 0 || generated < 2L * WatchStream.LIMIT_BYTES) {
                 for (int i = 0; i < 200; i++) {
                     other.send("ALLOC s" + i + " desc=\"" + desc + "\"").send("RELEASE s" + i);
                 }
@@ -186,7 +186,7 @@ class WatchTest {
             }
             assertTrue(last.startsWith("ERR BUSY "), "the watcher's last line: " + last);
             assertTrue(read < generated, "read " + read + " of " + generated + " bytes of events");
-            assertTrue(read < 2L * Connection.WATCH_LIMIT_BYTES, "read " + read + " bytes: the limit plus what the kernel holds");
+            assertTrue(read < 2L * WatchStream.LIMIT_BYTES, "read " + read + " bytes: the limit plus what the kernel holds");
         }
     }
 }

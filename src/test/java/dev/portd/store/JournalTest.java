@@ -229,4 +229,38 @@ class JournalTest {
             assertEquals(tables.get(2200).history().size(), s.table().history().size());
         }
     }
+
+    /**
+     * A swap's record sets each lease on the other's port: replayed in order, the first lands on a port
+     * the second has not left yet, which must stay the first's (else the table loses a lease by port, and
+     * the next checkpoint writes a file its own counts call damaged).
+     */
+    @Test
+    void aReplayedSwapKeepsBothLeases() throws Exception {
+        Path data = dir.resolve("data");
+        PortTable t;
+        try (Store s = Stores.open(data)) {
+            t = s.table();
+            long seq = s.seq();
+            for (String service : List.of("a", "b", "swap")) {
+                Txn txn = new Txn(t, CONFIG, PortUse.NONE);
+                txn.begin(ROOT, 1_700_000_000_000L);
+                if (service.equals("swap")) {
+                    txn.resolve("a", 0, "b");
+                } else {
+                    txn.alloc(new AllocSpec(service, 0, 30000, 32999, Transport.TCP, 0, 0, 0, null, false));
+                }
+                s.append(++seq, txn);
+                t = txn.table();
+            }
+        }
+        PortTable replayed = Stores.read(data);
+        assertEquals(rows(t), rows(replayed));
+        assertEquals(2, replayed.leaseCount());
+        assertEquals(t.taken().size(), replayed.taken().size());
+        try (Store s = Stores.open(data)) {
+            s.checkpoint(s.table(), s.seq());
+        }
+        assertEquals(rows(t), rows(Stores.read(data)), "after a checkpoint of the replayed table");
+    }
 }
