@@ -10,6 +10,7 @@ import dev.portd.log.Logging;
 import dev.portd.metrics.Gauges;
 import dev.portd.metrics.MetricsServer;
 import dev.portd.probe.HostPorts;
+import dev.portd.protocol.Context;
 import dev.portd.protocol.Reply;
 import dev.portd.protocol.Request;
 import dev.portd.protocol.Row;
@@ -195,6 +196,11 @@ public final class Portd {
         CompletableFuture<Reply> f = new CompletableFuture<>();
         Verbs.run(request, caller, context, null, f::complete);
         return f;
+    }
+
+    /** What the verbs may use of the daemon (a connection of a test's own, too). */
+    public Context context() {
+        return context;
     }
 
     /** The last committed table. */
