@@ -14,7 +14,7 @@ import com.tngtech.archunit.lang.ArchRule;
 /**
  * The house rule on the shape of the code: dependencies point from the edges (server, cli, jmx,
  * daemon) to the domain ({@code table}), which depends on nothing of portd. In layers, each using only
- * those below it: {@code table}; {@code store} and {@code probe}; {@code protocol}; {@code backup},
+ * those below it: {@code table}; {@code store}, {@code probe} and {@code health}; {@code protocol}; {@code backup},
  * {@code server}, {@code jmx}, {@code metrics} and {@code log}; {@code daemon}, which wires them; and
  * {@code cli}. No package may reach back up, so no two packages depend on each other.
  */
@@ -31,6 +31,18 @@ class ArchitectureTest {
             .should().dependOnClassesThat(resideInAPackage("dev.portd..")
                     .and(not(resideInAnyPackage("dev.portd.store..", "dev.portd.table.."))))
             .because("the store keeps the table; it knows nothing of how requests arrive");
+
+    @ArchTest
+    static final ArchRule healthDependsOnlyOnTable = noClasses().that().resideInAPackage("dev.portd.health..")
+            .should().dependOnClassesThat(resideInAPackage("dev.portd..")
+                    .and(not(resideInAnyPackage("dev.portd.health..", "dev.portd.table.."))))
+            .because("health checks watch the table's leases; they know nothing of requests, the store or JMX");
+
+    /** The others read health through the table's {@code Health.Results}; the daemon starts the checks. */
+    @ArchTest
+    static final ArchRule onlyTheDaemonKnowsHealthChecks = noClasses()
+            .that().resideOutsideOfPackages("dev.portd.health..", "dev.portd.daemon..")
+            .should().dependOnClassesThat().resideInAPackage("dev.portd.health..");
 
     @ArchTest
     static final ArchRule protocolDoesNotKnowTheEdges = noClasses().that().resideInAPackage("dev.portd.protocol..")

@@ -13,6 +13,7 @@ import dev.portd.store.Store;
 import dev.portd.store.Writer;
 import dev.portd.table.Caller;
 import dev.portd.table.ErrorCode;
+import dev.portd.table.Health;
 import dev.portd.table.PortTable;
 import dev.portd.table.PortdException;
 import dev.portd.table.TableConfig;
@@ -31,6 +32,7 @@ final class JmxView implements Managed, Managed.Prober {
     private final Monitor monitor;
     private final Checkpoints checkpoints;
     private final Backups backups;
+    private final Health.Results health;
     private final ServerStats serverStats;
     private final PortdServer server;
     private final Settings settings;
@@ -39,12 +41,14 @@ final class JmxView implements Managed, Managed.Prober {
     private final Supplier<Store> store;
 
     /** {@code store} is the open store, null once closed. */
-    JmxView(Writer<Reply> writer, Monitor monitor, Checkpoints checkpoints, Backups backups, ServerStats serverStats,
-            PortdServer server, Settings settings, Stats stats, MetricRegistry metrics, Supplier<Store> store) {
+    JmxView(Writer<Reply> writer, Monitor monitor, Checkpoints checkpoints, Backups backups, Health.Results health,
+            ServerStats serverStats, PortdServer server, Settings settings, Stats stats, MetricRegistry metrics,
+            Supplier<Store> store) {
         this.writer = writer;
         this.monitor = monitor;
         this.checkpoints = checkpoints;
         this.backups = backups;
+        this.health = health;
         this.serverStats = serverStats;
         this.server = server;
         this.settings = settings;
@@ -61,6 +65,11 @@ final class JmxView implements Managed, Managed.Prober {
     @Override
     public TableConfig tableConfig() {
         return writer.config();
+    }
+
+    @Override
+    public Health.Results health() {
+        return health;
     }
 
     @Override

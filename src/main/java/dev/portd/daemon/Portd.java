@@ -19,6 +19,7 @@ import dev.portd.protocol.WriterAnswers;
 import dev.portd.server.PortdServer;
 import dev.portd.server.ServerStats;
 import dev.portd.server.Watchers;
+import dev.portd.health.HealthChecks;
 import dev.portd.store.Checkpoints;
 import dev.portd.store.Store;
 import dev.portd.store.Writer;
@@ -54,6 +55,7 @@ public final class Portd {
     private ServerStats serverStats;
     private PortdServer server;
     private Monitor monitor;
+    private HealthChecks health;
     private Backups backups;
     private VerbContext context;
     private Stats stats;
@@ -89,7 +91,8 @@ public final class Portd {
         serverStats = new ServerStats(settings.maxConnections(), metrics);
         Gauges.register(metrics, writer, checkpoints, monitor::occupancy);
         backups = new Backups(settings.data().resolve("backups"), settings.backupKeep(), writer::table, VERSION);
-        context = new VerbContext(writer, monitor, backups, () -> stats.row());
+        health = new HealthChecks(writer::table, this::recordHealth, metrics);
+        context = new VerbContext(writer, monitor, backups, health, () -> stats.row());
         int loops = settings.eventLoops();
         SocketActivation.Passed passed = SocketActivation.passed(System.getenv(), ProcessHandle.current().pid());
         server = new PortdServer(new PortdServer.Options(settings.socket(),
@@ -98,6 +101,7 @@ public final class Portd {
                 passed.main(), settings.portserverSocket(), passed.portserver()),
                 context, serverStats);
         writer.addListener(server.watchers());
+        writer.addListener((t, events) -> health.committed(events));
         stats = new Stats(config, writer, monitor, checkpoints, backups, serverStats, server, startedNanos);
         server.bind();
     }
@@ -117,6 +121,7 @@ public final class Portd {
             metricsServer = MetricsServer.start(settings.metricsPort(), metrics, VERSION);
         }
         backups.schedule(settings.backupIntervalMillis());
+        health.start();
         started = true;
         log.atInfo().setMessage("portd " + VERSION + " started")
                 .addKeyValue("version", VERSION)
@@ -133,7 +138,7 @@ public final class Portd {
 
     /** The daemon as the JMX beans see it (a second set of beans on a server of a test's own, too). */
     public Managed jmxView() {
-        return new JmxView(writer, monitor, checkpoints, backups, serverStats, server, settings, stats, metrics,
+        return new JmxView(writer, monitor, checkpoints, backups, health, serverStats, server, settings, stats, metrics,
                 () -> store);
     }
 
@@ -157,6 +162,9 @@ public final class Portd {
         }
         if (monitor != null) {
             monitor.stop();
+        }
+        if (health != null) {
+            health.stop();
         }
         if (writer != null) {
             try {
@@ -211,6 +219,19 @@ public final class Portd {
     /** Where portpicker's clients connect, or "off". */
     public String portserverAddress() {
         return server.portserverAddress();
+    }
+
+    /** A change of a lease's health becomes an event through the writer; nothing waits for it. */
+    private void recordHealth(dev.portd.table.Lease checked, boolean healthy, String note) {
+        Caller self = new Caller(Paths.uid(), (int) ProcessHandle.current().pid(), "portd");
+        writer.submit(self, txn -> {
+            txn.health(checked, healthy, note);
+            return Reply.ok("result", "recorded");
+        }, r -> {
+            if (!r.ok()) {
+                log.warn("health of {} not recorded: {}", checked.service(), r.statusLine());
+            }
+        });
     }
 
     public Monitor monitor() {

@@ -7,6 +7,7 @@ import dev.portd.protocol.Row;
 import dev.portd.protocol.Snapshots;
 import dev.portd.store.Writer;
 import dev.portd.table.Caller;
+import dev.portd.table.Health;
 import dev.portd.table.PortTable;
 import dev.portd.table.PortUse;
 import dev.portd.table.TableConfig;
@@ -18,13 +19,15 @@ final class VerbContext implements Context {
     private final Writer<Reply> writer;
     private final Monitor monitor;
     private final Backups backups;
+    private final Health.Results health;
     private final Supplier<Row> stats;
 
     /** {@code stats} is read only once requests are served (the server it reads is made after this). */
-    VerbContext(Writer<Reply> writer, Monitor monitor, Backups backups, Supplier<Row> stats) {
+    VerbContext(Writer<Reply> writer, Monitor monitor, Backups backups, Health.Results health, Supplier<Row> stats) {
         this.writer = writer;
         this.monitor = monitor;
         this.backups = backups;
+        this.health = health;
         this.stats = stats;
     }
 
@@ -66,6 +69,11 @@ final class VerbContext implements Context {
     @Override
     public Runnable await(int port, long timeoutMillis, Consumer<Reply> done) {
         return monitor.await(port, timeoutMillis, done);
+    }
+
+    @Override
+    public Health.Results health() {
+        return health;
     }
 
     @Override

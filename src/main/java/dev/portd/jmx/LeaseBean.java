@@ -1,6 +1,7 @@
 package dev.portd.jmx;
 
 import dev.portd.protocol.Values;
+import dev.portd.table.Health;
 import dev.portd.table.Lease;
 
 /**
@@ -72,5 +73,29 @@ final class LeaseBean implements LeaseMBean {
     @Override
     public String getDescription() {
         return lease().desc();
+    }
+
+    /** What the checks last found, null without a check. */
+    private Health health() {
+        Lease l = lease();
+        return l.check() == null ? null : portd.health().of(l);
+    }
+
+    @Override
+    public String getHealth() {
+        Health h = health();
+        return h == null ? null : h.state().wire();
+    }
+
+    @Override
+    public long getHealthMillis() {
+        Health h = health();
+        return h == null ? -1 : h.millis();
+    }
+
+    @Override
+    public String getLastChecked() {
+        Health h = health();
+        return h == null || h.checked() == 0 ? null : Values.time(h.checked());
     }
 }

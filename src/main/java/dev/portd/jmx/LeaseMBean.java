@@ -24,4 +24,13 @@ public interface LeaseMBean {
 
     /** The description, or null. */
     String getDescription();
+
+    /** ok, failing or unknown (not checked yet); null when the lease has no health check. */
+    String getHealth();
+
+    /** How long the last health check took, in milliseconds; -1 before the first or without a check. */
+    long getHealthMillis();
+
+    /** When the last health check ended, ISO 8601 UTC; null before the first or without a check. */
+    String getLastChecked();
 }

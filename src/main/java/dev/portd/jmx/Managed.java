@@ -3,6 +3,7 @@ package dev.portd.jmx;
 import com.codahale.metrics.MetricRegistry;
 import dev.portd.store.Writer;
 import dev.portd.table.Caller;
+import dev.portd.table.Health;
 import dev.portd.table.PortTable;
 import dev.portd.table.TableConfig;
 import dev.portd.table.Txn;
@@ -22,6 +23,9 @@ public interface Managed {
     PortTable table();
 
     TableConfig tableConfig();
+
+    /** What the health checks last found of each lease that has one. */
+    Health.Results health();
 
     /** Ports of the managed range neither leased, reserved nor seen in use (STATS free). */
     int freePorts();

@@ -40,7 +40,8 @@ final class OpenRows {
     static final OpenRows LEASE = new OpenRows("lease", "a lease: the keys of LIST", new String[] {"service"},
             "port", SimpleType.INTEGER, "service", SimpleType.STRING, "proto", SimpleType.STRING,
             "state", SimpleType.STRING, "uid", SimpleType.INTEGER, "pid", SimpleType.INTEGER,
-            "since", SimpleType.STRING, "expires", SimpleType.STRING, "desc", SimpleType.STRING);
+            "since", SimpleType.STRING, "expires", SimpleType.STRING, "desc", SimpleType.STRING,
+            "health", SimpleType.STRING, "health_ms", SimpleType.LONG);
 
     /** HISTORY keys plus the event's sequence number, which tells events of the same second apart. */
     static final OpenRows EVENT = new OpenRows("event", "a history event: the keys of HISTORY", new String[] {"seq"},

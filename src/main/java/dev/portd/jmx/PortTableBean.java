@@ -54,7 +54,7 @@ final class PortTableBean implements PortTableMBean {
     public TabularData getLeases() {
         List<dev.portd.protocol.Row> rows = new ArrayList<>();
         for (Lease l : portd.table().leases()) {
-            rows.add(Rows.of(l));
+            rows.add(Rows.of(l, portd.health()));
         }
         return OpenRows.LEASE.table(rows);
     }

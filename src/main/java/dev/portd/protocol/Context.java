@@ -31,6 +31,11 @@ public interface Context {
     /** Replies through {@code done} once something listens on the port, or on timeout; returns a cancel handle. */
     Runnable await(int port, long timeoutMillis, Consumer<Reply> done);
 
+    /** What the health checks last found (LIST, HEALTH); none where no checks run. */
+    default dev.portd.table.Health.Results health() {
+        return dev.portd.table.Health.Results.NONE;
+    }
+
     /** The table's JSON snapshots (BACKUP, BACKUPS). */
     Snapshots backups();
 }

@@ -26,7 +26,8 @@ final class LeaseVerbs {
         }
         long ttl = c.positiveDuration("ttl");
         String desc = c.has("desc") ? Values.desc(c.option("desc")) : null;
-        AllocSpec spec = new AllocSpec(service, port, range[0], range[1], proto, pid, pidStart, ttl, desc, c.flag("strict"));
+        AllocSpec spec = new AllocSpec(service, port, range[0], range[1], proto, pid, pidStart, ttl, desc, c.flag("strict"),
+                HealthVerb.checkOption(c));
         return t -> Reply.ok("port", t.alloc(spec));
     }
 

@@ -2,6 +2,7 @@ package dev.portd.protocol;
 
 import dev.portd.table.Conflict;
 import dev.portd.table.Event;
+import dev.portd.table.Health;
 import dev.portd.table.Lease;
 
 /** The table's records as the protocol shows them: the keys of LIST, HISTORY and CONFLICTS, in PROTOCOL.md's order. */
@@ -19,6 +20,16 @@ public final class Rows {
                 .put("since", Values.time(l.since()))
                 .put("expires", l.expires() > 0 ? Values.time(l.expires()) : null)
                 .put("desc", l.desc());
+    }
+
+    /** A LIST line: the lease's keys, plus {@code health=} and {@code health_ms=} when it has a check. */
+    public static Row of(Lease l, Health.Results results) {
+        Row r = of(l);
+        if (l.check() != null) {
+            Health h = results.of(l);
+            r.put("health", h.state().wire()).put("health_ms", h.millis() >= 0 ? h.millis() : null);
+        }
+        return r;
     }
 
     /** The HISTORY keys. */

@@ -48,7 +48,7 @@ final class TableVerbs {
         List<Row> rows = new ArrayList<>();
         for (Lease l : c.ctx().table().leases()) {
             if (glob == null || Glob.matches(glob, l.service())) {
-                rows.add(Rows.of(l));
+                rows.add(Rows.of(l, c.ctx().health()));
             }
         }
         return Reply.rows(rows);

@@ -34,15 +34,20 @@ public final class Verbs {
         add(Verb.named("QUIT").is(WHILE_WATCHING).summary("close the connection").session(ConnectionVerbs::quit));
 
         // ---- leases ----
-        add(Verb.named("ALLOC").args(1, 1).keys("port", "range", "proto", "pid", "ttl", "desc").flags("strict")
-                .usage("ALLOC <service> [port=N] [range=LO-HI] [proto=tcp|udp|both] [pid=N] [ttl=D] [desc=\"...\"] [strict]")
+        add(Verb.named("ALLOC").args(1, 1).keys("port", "range", "proto", "pid", "ttl", "desc", "check", "check_interval")
+                .flags("strict")
+                .usage("ALLOC <service> [port=N] [range=LO-HI] [proto=tcp|udp|both] [pid=N] [ttl=D] [desc=\"...\"]"
+                        + " [check=tcp|http:PATH] [check_interval=D] [strict]")
                 .summary("lease a port for the service")
                 .help("""
                         If the service already holds a lease, the reply is that port (and a ttl is renewed).
                         port=N asks for N; if N is taken the daemon picks another, unless strict (then ERR TAKEN).
                         range=LO-HI limits the automatic choice (inside the managed range); proto= what the port is
                         checked for (default tcp); pid=N ends the lease when that process exits; ttl=D ends it
-                        unless renewed in time; desc= a description. Ports below 1024 only for root.""")
+                        unless renewed in time; desc= a description. Ports below 1024 only for root.
+                        check=tcp (connect) or check=http:PATH (GET, 2xx or 3xx is healthy) checks the service on its
+                        port every check_interval (default 10s, at least 1s); on a held lease it replaces the check.
+                        See HEALTH.""")
                 .change(LeaseVerbs::alloc));
         add(Verb.named("GET").args(1, 1).usage("GET <service>").summary("the service's port").read(LeaseVerbs::get));
         add(Verb.named("RELEASE").args(0, 1).keys("port", "glob")
@@ -58,8 +63,8 @@ public final class Verbs {
         add(Verb.named("CHECK").args(1, 1).keys("proto").usage("CHECK <port> [proto=P]")
                 .summary("free, leased, reserved or inuse (with pid= and cmd= when known)").read(TableVerbs::check));
         add(Verb.named("LIST").args(0, 1).usage("LIST [GLOB]").summary("one line per lease, ordered by port")
-                .columns("port", "service", "proto", "state", "uid", "pid", "since", "expires", "desc")
-                .help("GLOB filters names: * and ?.").read(TableVerbs::list));
+                .columns("port", "service", "proto", "state", "uid", "pid", "since", "expires", "desc", "health", "health_ms")
+                .help("health and health_ms only for leases with a check. GLOB filters names: * and ?.").read(TableVerbs::list));
         add(Verb.named("FREE").keys("range").usage("FREE [range=LO-HI]")
                 .summary("free ports of the managed range, as compact runs")
                 .help("Lines are LO-HI or P; the status is the number of free ports.").read(TableVerbs::free));
@@ -102,6 +107,8 @@ public final class Verbs {
                 .help("While watching, only UNWATCH, PING and QUIT are accepted.").session(ConnectionVerbs::watch));
         add(Verb.named("UNWATCH").is(WHILE_WATCHING).summary("stop streaming events; replies the number sent")
                 .session(ConnectionVerbs::unwatch));
+        add(Verb.named("HEALTH").args(0, 1).usage(HealthVerb.USAGE).summary(HealthVerb.SUMMARY)
+                .help(HealthVerb.DETAILS).read(HealthVerb::health));
         add(Verb.named("STATS").summary("the daemon's figures, key=value lines").read(ConnectionVerbs::stats));
 
         // ---- backups (written on their own thread; the reply comes when the file is durable) ----

@@ -1,5 +1,6 @@
 package dev.portd.store;
 
+import dev.portd.table.Check;
 import dev.portd.table.Event;
 import dev.portd.table.Lease;
 import dev.portd.table.LeaseState;
@@ -21,8 +22,8 @@ import java.util.zip.CRC32C;
 /**
  * The store's own binary form of leases, reservations and events, shared by the journal's records and
  * the MapDB file's values, so one definition of the fields serves both (and neither is the protocol's
- * text). Every encoding starts with {@link #VERSION}; a reader refuses a version it does not know
- * rather than guess.
+ * text). Every encoding starts with the version it was written in ({@link #VERSION}); a reader reads
+ * every version since {@link #OLDEST} and refuses one it does not know rather than guess.
  *
  * <p>A journal record's payload is the batch's changes, in order: a lease as it now is, a lease gone,
  * a reservation set or lifted, an event, the policy's last port. Replaying them on the table the
@@ -33,7 +34,11 @@ import java.util.zip.CRC32C;
  * Version 1 payloads written before usage was kept simply have no such change.
  */
 final class Codec {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The oldest version this portd reads: 1, the first, whose leases have no health check. */
+    static final int OLDEST = 1;
+    /** Since version 2 a lease ends with its health check. */
+    static final int CHECKS = 2;
 
     private static final byte LEASE = 1;
     private static final byte LEASE_GONE = 2;
@@ -88,7 +93,7 @@ final class Codec {
 
     /** {@code base} with a batch's changes applied; throws {@link IOException} if the payload is not one. */
     static PortTable replay(PortTable base, byte[] payload, int historyMax) throws IOException {
-        DataInputStream in = open(payload);
+        In in = open(payload);
         PortTable t = base;
         for (int tag; (tag = in.read()) >= 0; ) {
             t = switch (tag) {
@@ -114,7 +119,7 @@ final class Codec {
     /** Reads one item of a {@link #chunk}. */
     @FunctionalInterface
     interface Reads<T> {
-        T read(DataInputStream in) throws IOException;
+        T read(In in) throws IOException;
     }
 
     static final Writes<Lease> LEASE_OUT = Codec::writeLease;
@@ -153,7 +158,7 @@ final class Codec {
     }
 
     static <T> void unchunk(byte[] b, Reads<T> r, List<? super T> to) throws IOException {
-        DataInputStream in = open(b);
+        In in = open(b);
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
             to.add(r.read(in));
@@ -229,12 +234,30 @@ final class Codec {
         out.writeLong(l.ttlMillis());
         writeString(out, l.desc());
         out.writeByte(l.state().ordinal());
+        writeCheck(out, l.check());
     }
 
-    private static Lease readLease(DataInputStream in) throws IOException {
+    private static Lease readLease(In in) throws IOException {
         return new Lease(readString(in), in.readInt(), choose(Transport.values(), in.readByte()), in.readInt(),
                 in.readInt(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), readString(in),
-                choose(LeaseState.values(), in.readByte()));
+                choose(LeaseState.values(), in.readByte()), in.version >= CHECKS ? readCheck(in) : null);
+    }
+
+    /** 0 for none, else its kind's ordinal + 1, then (for http) its path, then its interval. */
+    private static void writeCheck(DataOutputStream out, Check c) throws IOException {
+        out.writeByte(c == null ? 0 : c.kind().ordinal() + 1);
+        if (c != null) {
+            writeString(out, c.path());
+            out.writeLong(c.intervalMillis());
+        }
+    }
+
+    private static Check readCheck(In in) throws IOException {
+        byte kind = in.readByte();
+        if (kind == 0) {
+            return null;
+        }
+        return new Check(choose(Check.Kind.values(), (byte) (kind - 1)), readString(in), in.readLong());
     }
 
     private static void writeEvent(DataOutputStream out, Event e) throws IOException {
@@ -301,12 +324,21 @@ final class Codec {
         return bytes.toByteArray();
     }
 
-    private static DataInputStream open(byte[] b) throws IOException {
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(b));
-        int version = in.read();
-        if (version != VERSION) {
-            throw new IOException("format version " + version + " is not one this portd reads (" + VERSION + ")");
+    /** The bytes of one encoding, with the version they were written in. */
+    static final class In extends DataInputStream {
+        final int version;
+
+        private In(byte[] b) throws IOException {
+            super(new ByteArrayInputStream(b));
+            version = read();
+            if (version < OLDEST || version > VERSION) {
+                throw new IOException("format version " + version + " is not one this portd reads (" + OLDEST + " to "
+                        + VERSION + ")");
+            }
         }
-        return in;
+    }
+
+    private static In open(byte[] b) throws IOException {
+        return new In(b);
     }
 }

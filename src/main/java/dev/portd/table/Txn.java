@@ -107,6 +107,10 @@ public final class Txn {
                 put(held.withExpiry(now + a.ttlMillis(), a.ttlMillis()));
                 event("renew", held.service(), held.port(), 0, null);
             }
+            if (a.check() != null && !a.check().equals(held.check())) {
+                put(table.lease(a.service()).withCheck(a.check()));
+                event("check", held.service(), held.port(), 0, describe(a.check()));
+            }
             return held.port();
         }
         if (!config.privileged(caller.uid()) && table.leasesOf(caller.uid()) >= config.maxLeasesPerUid()) {
@@ -129,7 +133,7 @@ public final class Txn {
             port = choose(a.service(), a.lo(), a.hi(), a.proto());
         }
         Lease l = new Lease(a.service(), port, a.proto(), caller.uid(), a.pid(), a.pidStart(), now,
-                a.ttlMillis() > 0 ? now + a.ttlMillis() : 0, a.ttlMillis(), a.desc(), LeaseState.LEASED);
+                a.ttlMillis() > 0 ? now + a.ttlMillis() : 0, a.ttlMillis(), a.desc(), LeaseState.LEASED, a.check());
         put(l);
         if (port >= config.lo() && port <= config.hi()) {
             table = table.withLastPort(port);
@@ -349,6 +353,22 @@ public final class Txn {
                 eventAs(cur.uid(), cur.pid(), "expire", cur.service(), cur.port(), null);
             }
         }
+    }
+
+    /**
+     * Records a change of a lease's health ({@code healthy} or {@code unhealthy}, the reason in the
+     * note), unless the lease changed since it was checked (ended, moved, given another check).
+     */
+    public void health(Lease checked, boolean healthy, String note) {
+        Lease cur = table.lease(checked.service());
+        if (sameLease(cur, checked) && java.util.Objects.equals(cur.check(), checked.check())) {
+            eventAs(cur.uid(), cur.pid(), healthy ? "healthy" : "unhealthy", cur.service(), cur.port(), note);
+        }
+    }
+
+    /** {@code http:/healthz every 10s}, the note of a {@code check} event. */
+    private static String describe(Check c) {
+        return c.wire() + " every " + c.intervalText();
     }
 
     /** The same lease as when it was looked at: not released and re-made, not moved. */

@@ -212,24 +212,28 @@ class PrometheusTest {
 
     /**
      * Names the way the Dropwizard registry has them become labelled families, health gauges among them
-     * (registered here as the health checks will), on threads of the server's own that end with it.
+     * (a real tcp check of a real listener), on threads of the server's own that end with it.
      */
     @Test
     void dropwizardNamesBecomeLabelledFamiliesOnThreadsOfTheirOwn() throws Exception {
         int port = Ports.freeRun(1);
-        try (TestDaemon d = TestDaemon.start("--metrics-port", Integer.toString(port))) {
-            d.portd().metrics().gauge("health.ok", () -> () -> 2);
-            d.portd().metrics().gauge("health.failing", () -> () -> 1);
-            assertTrue(d.call("ALLOC labelled").ok());
+        try (TestDaemon d = TestDaemon.start("--metrics-port", Integer.toString(port), "--probe-interval", "1h")) {
+            LineClient.Reply leased = d.call("ALLOC labelled check=tcp check_interval=1s");
+            assertTrue(leased.ok(), leased.status());
+            ServerSocket listener = new ServerSocket(Integer.parseInt(leased.status().substring(3)), 50,
+                    InetAddress.getByName("127.0.0.1"));
+            assertTrue(d.call("ALLOC unchecked").ok());
             assertEquals("ERR", d.call("RELEASE never-was").status().split(" ")[0]);
+            Poll.until("the check has found the listener", () -> scrape(port).contains("\nportd_health{state=\"ok\"} 1.0\n"));
             String text = scrape(port);
-            for (String sample : List.of("portd_health{state=\"ok\"} 2.0", "portd_health{state=\"failing\"} 1.0",
-                    "portd_leases_by_state{state=\"leased\"} 1.0", "portd_errors_total{code=\"NOTFOUND\"} 1.0",
-                    "portd_requests_seconds_count{verb=\"ALLOC\"} 1", "portd_range_ports 10000.0")) {
+            for (String sample : List.of("portd_health{state=\"ok\"} 1.0", "portd_health{state=\"failing\"} 0.0",
+                    "portd_leases_by_state{state=\"leased\"} 2.0", "portd_errors_total{code=\"NOTFOUND\"} 1.0",
+                    "portd_requests_seconds_count{verb=\"ALLOC\"} 2", "portd_range_ports 10000.0")) {
                 assertTrue(text.contains("\n" + sample + "\n"), sample + " in\n" + text);
             }
             assertTrue(text.contains("# TYPE portd_health gauge\n"), text);
             assertTrue(threadNamed("portd-metrics"), "the scrape ran on the server's worker");
+            listener.close();
         }
         Poll.until("the metrics worker has ended", () -> !threadNamed("portd-metrics"));
         assertThrowsIo(port);

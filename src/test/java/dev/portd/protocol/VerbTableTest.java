@@ -53,7 +53,7 @@ class VerbTableTest {
         try (TestDaemon d = TestDaemon.start("--range", Ports.range(Ports.freeRun(5), 5))) {
             List<String> help = d.call("HELP LIST").data();
             assertEquals("LIST [GLOB]", help.get(0));
-            assertTrue(help.contains("  Keys: port service proto state uid pid since expires desc."), help.toString());
+            assertTrue(help.contains("  Keys: port service proto state uid pid since expires desc health health_ms."), help.toString());
         }
     }
 

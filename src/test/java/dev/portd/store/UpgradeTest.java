@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,17 +39,7 @@ class UpgradeTest {
     void copyFixture() throws IOException {
         dir = TestDaemon.newDir();
         data = dir.resolve("data");
-        Path from = Path.of("src/test/resources/upgrade-0.1.0/data");
-        try (Stream<Path> all = Files.walk(from)) {
-            for (Path p : all.toList()) {
-                Path to = data.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(p, to);
-                }
-            }
-        }
+        TestDaemon.copyTree(Path.of("src/test/resources/upgrade-0.1.0/data"), data);
     }
 
     @AfterEach

@@ -127,6 +127,20 @@ public final class TestDaemon implements AutoCloseable {
         deleteTree(dir);
     }
 
+    /** Copies the tree {@code from} (a fixture) to {@code to}, which must not exist yet. */
+    public static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path p : all.toList()) {
+                Path dest = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(dest);
+                } else {
+                    Files.copy(p, dest);
+                }
+            }
+        }
+    }
+
     public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
