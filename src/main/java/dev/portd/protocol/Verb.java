@@ -134,14 +134,18 @@ public final class Verb {
 
     /** Splits bare words into arguments and flags and checks arity and keys; BADREQ otherwise. */
     public Call bind(Request req, Caller caller, Context ctx, Session session) {
-        List<String> args = new ArrayList<>(req.words().size());
-        Set<String> given = new HashSet<>(2);
-        for (String w : req.words()) {
-            String lower = w.toLowerCase(Locale.ROOT);
-            if (flags.contains(lower)) {
-                given.add(lower);
-            } else {
-                args.add(w);
+        List<String> args = req.words();
+        Set<String> given = Set.of();
+        if (!flags.isEmpty() && !args.isEmpty()) { // most requests: no flag to pick out, nothing to copy
+            args = new ArrayList<>(req.words().size());
+            given = new HashSet<>(2);
+            for (String w : req.words()) {
+                String lower = w.toLowerCase(Locale.ROOT);
+                if (flags.contains(lower)) {
+                    given.add(lower);
+                } else {
+                    args.add(w);
+                }
             }
         }
         if (args.size() < minArgs) {

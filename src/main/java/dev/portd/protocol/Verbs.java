@@ -128,8 +128,11 @@ public final class Verbs {
      * both get the same checks.
      */
     public static void run(Request req, Caller caller, Context ctx, Session session, Consumer<Reply> reply) {
-        Consumer<Reply> done = Audit.watch(req, caller, reply);
         Verb verb = TABLE.get(req.verb());
+        // Only changes, admin verbs and deferred ones can be refused for rights or quota: the others' replies
+        // go straight through, without a wrapper a request.
+        Consumer<Reply> done = verb != null && !verb.is(Verb.Trait.WRITE) && !verb.is(ADMIN) && !verb.is(Verb.Trait.DEFERRED)
+                ? reply : Audit.watch(req, caller, reply);
         if (verb == null) {
             done.accept(Reply.error(ErrorCode.UNKNOWN, "no verb " + Values.clip(req.verb()) + "; HELP lists them"));
             return;

@@ -5,6 +5,7 @@ import dev.portd.table.Lease;
 import dev.portd.table.PortTable;
 import dev.portd.table.PortUsage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ final class StoreFile {
     static final String USAGE = "usage";
     static final String NEW = Store.FILE + ".new";
     private static final int CHUNK = 512;
+    private static final int FLUSH_EVERY = 16;
 
     private StoreFile() {}
 
@@ -162,11 +164,18 @@ final class StoreFile {
         Files.deleteIfExists(tmp);
         try {
             DB db = DBMaker.fileDB(tmp.toFile()).fileChannelEnable().fileLockDisable().make();
-            try {
-                chunked(db, "lease", new ArrayList<>(t.leases()), Codec.LEASE_OUT);
-                chunked(db, "reservation", new ArrayList<>(t.reservations().entrySet()), Codec.RESERVATION_OUT);
-                chunked(db, "event", new ArrayList<>(t.history()), Codec.EVENT_OUT);
-                chunked(db, USAGE, new ArrayList<>(t.usage().entrySet()), Codec.USAGE_OUT);
+            try (FileChannel early = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                Runnable flush = () -> {
+                    try {
+                        early.force(false);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                };
+                chunked(db, "lease", new ArrayList<>(t.leases()), Codec.LEASE_OUT, flush);
+                chunked(db, "reservation", new ArrayList<>(t.reservations().entrySet()), Codec.RESERVATION_OUT, flush);
+                chunked(db, "event", new ArrayList<>(t.history()), Codec.EVENT_OUT, flush);
+                chunked(db, USAGE, new ArrayList<>(t.usage().entrySet()), Codec.USAGE_OUT, flush);
                 Map<String, byte[]> state = db.treeMap(STATE, Serializer.STRING, Serializer.BYTE_ARRAY).create();
                 state.put(STATE, Codec.sealed(Codec.counts(new Codec.Counts(seq, t.lastPort(), t.leaseCount(),
                         t.reservations().size(), t.history().size()))));
@@ -181,12 +190,18 @@ final class StoreFile {
             Store.fsyncDirectory(dir);
         } catch (IOException | RuntimeException | Error e) {
             Files.deleteIfExists(tmp);
-            throw e instanceof IOException io ? io : new IOException(Store.describe(e), e);
+            throw e instanceof IOException io ? io
+                    : e instanceof UncheckedIOException u ? u.getCause() : new IOException(Store.describe(e), e);
         }
     }
 
-    /** One map of the file: chunk number to {@value #CHUNK} items, bulk-built in key order. */
-    private static <T> void chunked(DB db, String name, List<T> items, Codec.Writes<T> w) {
+    /**
+     * One map of the file: chunk number to {@value #CHUNK} items, bulk-built in key order. Every
+     * {@value #FLUSH_EVERY} chunks (some hundreds of KiB) what was written so far is forced: the journal's
+     * fdatasync, which drains the disk's write cache, then never waits behind a whole table's worth of
+     * checkpoint data (megabytes with tens of thousands of leases), only behind one such slice.
+     */
+    private static <T> void chunked(DB db, String name, List<T> items, Codec.Writes<T> w, Runnable flush) {
         int chunks = (items.size() + CHUNK - 1) / CHUNK;
         Iterator<Pair<Integer, byte[]>> pairs = new Iterator<>() {
             int next;
@@ -198,6 +213,9 @@ final class StoreFile {
 
             @Override
             public Pair<Integer, byte[]> next() {
+                if (next > 0 && next % FLUSH_EVERY == 0) {
+                    flush.run();
+                }
                 List<T> part = items.subList(next * CHUNK, Math.min(items.size(), (next + 1) * CHUNK));
                 return new Pair<>(next++, Codec.sealed(Codec.chunk(part, w)));
             }

@@ -24,14 +24,6 @@ public interface PortUse {
     /** Whether the port can be bound for {@code proto} now, asked of the kernel. */
     boolean canBind(int port, Transport proto);
 
-    /**
-     * Whether the automatic choice may take the port: not seen in use, and it can be bound now. A port that
-     * could not be bound is passed over without asking again until the next probe, so a port held where the
-     * prober does not look (another network namespace, a connection's local port) costs one failed bind
-     * per probe rather than one per request.
-     */
-    boolean mayChoose(int port, Transport proto);
-
     /** Nothing in use, every port bindable: for tables built outside a daemon. */
     PortUse NONE = new PortUse() {
         @Override
@@ -46,11 +38,6 @@ public interface PortUse {
 
         @Override
         public boolean canBind(int port, Transport proto) {
-            return true;
-        }
-
-        @Override
-        public boolean mayChoose(int port, Transport proto) {
             return true;
         }
     };

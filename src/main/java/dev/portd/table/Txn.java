@@ -1,6 +1,7 @@
 package dev.portd.table;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,6 +19,13 @@ public final class Txn {
     private PortTable table;
     private final Set<String> dirtyServices = new LinkedHashSet<>();
     private final Set<Integer> dirtyReserved = new LinkedHashSet<>();
+    /**
+     * Ports of this batch's automatic choices that could not be bound. Every choice walks the range from the
+     * policy's start point, so without this each ALLOC of a batch would bind the same held port again (held
+     * where the prober does not look: a connection's local port, another network namespace), at three
+     * syscalls and an exception each, on the writer thread. The next batch asks the kernel again.
+     */
+    private final Set<Integer> unbindable = new HashSet<>();
     /** Ports whose usage changed, in order; an int array, as a set here would cost more than the change itself. */
     private int[] dirtyUsage = new int[4];
     private int dirtyUsageCount;
@@ -182,9 +190,13 @@ public final class Txn {
     private int search(int from, int to, Transport proto) {
         PortSet taken = table.taken();
         for (int p = taken.nextClear(from, to); p >= 0; p = p < to ? taken.nextClear(p + 1, to) : -1) {
-            if (use.mayChoose(p, proto)) {
+            if (use.inUse(p, proto) || unbindable.contains(p << 2 | proto.ordinal())) {
+                continue;
+            }
+            if (use.canBind(p, proto)) {
                 return p;
             }
+            unbindable.add(p << 2 | proto.ordinal());
         }
         return -1;
     }

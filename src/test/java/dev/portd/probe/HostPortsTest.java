@@ -1,30 +1,71 @@
 package dev.portd.probe;
 
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.portd.table.AllocSpec;
+import dev.portd.table.Caller;
+import dev.portd.table.PortTable;
+import dev.portd.table.PortUse;
+import dev.portd.table.Policy;
+import dev.portd.table.TableConfig;
 import dev.portd.table.Transport;
+import dev.portd.table.Txn;
 import dev.portd.testing.Ports;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** A port that failed a real bind is passed over until the next probe; an explicit check always binds. */
+/**
+ * The automatic choice over the real host: a port held where no probe saw it is bound once per batch,
+ * however many ALLOCs of the batch walk past it, and asked again by the next batch.
+ */
 class HostPortsTest {
 
     @Test
-    void aPortThatFailedABindIsPassedOverUntilTheNextProbe() throws Exception {
-        HostPorts ports = new HostPorts();
-        int port = Ports.freeRunInDefaultRange(1);
+    void aHeldPortIsBoundOncePerBatchAndAskedAgainByTheNext() throws Exception {
+        int lo = Ports.freeRunInDefaultRange(8);
+        TableConfig config = new TableConfig(lo, lo + 7, Policy.LOWEST, 0, 1000, 100);
+        AtomicInteger binds = new AtomicInteger();
+        HostPorts host = new HostPorts();
+        PortUse counting = new PortUse() { // the real binds, counted
+            @Override
+            public boolean inUse(int port, Transport proto) {
+                return host.inUse(port, proto);
+            }
+
+            @Override
+            public Owner owner(int port) {
+                return host.owner(port);
+            }
+
+            @Override
+            public boolean canBind(int port, Transport proto) {
+                if (port == lo) {
+                    binds.incrementAndGet();
+                }
+                return host.canBind(port, proto);
+            }
+        };
+        Caller root = new Caller(0, 1, "test");
+        PortTable table = PortTable.EMPTY;
         try (ServerSocketChannel held = ServerSocketChannel.open()) {
-            held.bind(new InetSocketAddress("0.0.0.0", port));
-            assertFalse(ports.mayChoose(port, Transport.TCP), "held, and no probe has seen it");
-            assertFalse(ports.canBind(port, Transport.TCP));
+            held.bind(new InetSocketAddress("0.0.0.0", lo));
+            Txn batch = new Txn(table, config, counting);
+            for (int i = 0; i < 3; i++) {
+                batch.begin(root, 1_700_000_000_000L);
+                assertEquals(lo + 1 + i, batch.alloc(spec("a" + i, lo)));
+            }
+            assertEquals(1, binds.get(), "three choices in one batch, one bind of the held port");
+            table = batch.table();
         }
-        assertTrue(ports.canBind(port, Transport.TCP), "an explicit check asks the kernel again");
-        assertFalse(ports.mayChoose(port, Transport.TCP), "the automatic choice remembers the failure");
-        assertTrue(ports.mayChoose(port, Transport.UDP), "a failure is remembered for its transport only");
-        ports.seen(Occupancy.EMPTY);
-        assertTrue(ports.mayChoose(port, Transport.TCP), "a new probe forgets it");
+        Txn next = new Txn(table, config, counting);
+        next.begin(root, 1_700_000_000_000L);
+        assertEquals(lo, next.alloc(spec("b", lo)), "closed now: the next batch asks the kernel again and gets it");
+        assertEquals(2, binds.get());
+    }
+
+    private static AllocSpec spec(String service, int lo) {
+        return new AllocSpec(service, 0, lo, lo + 7, Transport.TCP, 0, 0, 0, null, false);
     }
 }
