@@ -75,7 +75,7 @@ final class Restore {
         long now = System.currentTimeMillis();
         PortTable base = content.table();
         List<Event> history = new ArrayList<>(content.history());
-        history.add(new Event(base.nextSeq(), now, "restore", null, 0, 0, Paths.uid(), (int) ProcessHandle.current().pid(),
+        history.add(new Event(base.nextSeq(), now, Event.Kind.RESTORE, null, 0, 0, Paths.uid(), (int) ProcessHandle.current().pid(),
                 "from " + backup.getFileName() + " (" + content.leases().size() + " leases)"));
         PortTable table = PortTable.load(content.leases(), content.reservations(), history, content.lastPort());
         List<Path> moved;

@@ -10,9 +10,9 @@ import dev.portd.server.ServerStats;
 import dev.portd.store.Checkpoints;
 import dev.portd.store.Store;
 import dev.portd.store.Writer;
+import dev.portd.table.FreePorts;
 import dev.portd.table.PortTable;
 import dev.portd.table.TableConfig;
-import dev.portd.table.Transport;
 import java.util.Map;
 
 /** The daemon's figures: STATS, one key each, read from the parts as they are now. Safe on an event loop. */
@@ -44,16 +44,7 @@ final class Stats {
 
     /** Ports of the managed range neither leased, reserved nor seen in use (STATS free, FREE's count). */
     int freePorts() {
-        PortTable t = writer.table();
-        int lo = writer.config().lo();
-        int hi = writer.config().hi();
-        int free = 0;
-        for (int p = t.taken().nextClear(lo, hi); p >= 0; p = p < hi ? t.taken().nextClear(p + 1, hi) : -1) {
-            if (!monitor.ports().inUse(p, Transport.TCP)) {
-                free++;
-            }
-        }
-        return free;
+        return FreePorts.count(writer.table(), monitor.ports(), writer.config());
     }
 
     Row row() {

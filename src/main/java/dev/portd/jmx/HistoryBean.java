@@ -16,9 +16,9 @@ final class HistoryBean extends NotificationBroadcasterSupport implements Histor
     static final int RECENT = 100;
     static final String TYPE_PREFIX = "portd.";
 
-    /** The events known today; others (added later) are notified the same way, portd.<event>. */
-    private static final String[] TYPES = {"portd.alloc", "portd.release", "portd.renew", "portd.expire", "portd.exit",
-        "portd.bound", "portd.conflict", "portd.resolve", "portd.reserve", "portd.unreserve"};
+    /** One notification type per kind of event, portd.<event>. */
+    private static final String[] TYPES = java.util.Arrays.stream(Event.Kind.values())
+            .map(k -> TYPE_PREFIX + k.wire()).toArray(String[]::new);
 
     private final Managed portd;
     private final AtomicLong sent = new AtomicLong();
@@ -62,7 +62,7 @@ final class HistoryBean extends NotificationBroadcasterSupport implements Histor
     /** Notifies each event: the HISTORY line as message, its keys as user data, its seq as sequence number. */
     void publish(List<Event> events) {
         for (Event e : events) {
-            Notification n = new Notification(TYPE_PREFIX + e.event(), Names.HISTORY, e.seq(), e.time(), Rows.of(e).line());
+            Notification n = new Notification(TYPE_PREFIX + e.kind().wire(), Names.HISTORY, e.seq(), e.time(), Rows.of(e).line());
             n.setUserData(OpenRows.EVENT.composite(row(e)));
             sendNotification(n);
             sent.incrementAndGet();

@@ -27,9 +27,10 @@ public final class EventLog implements Writer.CommitListener {
     }
 
     static void log(Event e) {
+        String what = e.kind().wire();
         LoggingEventBuilder b = log.atInfo()
-                .setMessage(e.service() != null ? e.event() + " " + e.service() : e.port() > 0 ? e.event() + " " + e.port() : e.event())
-                .addKeyValue("event", e.event());
+                .setMessage(e.service() != null ? what + " " + e.service() : e.port() > 0 ? what + " " + e.port() : what)
+                .addKeyValue("event", what);
         if (e.service() != null) {
             b = b.addKeyValue("service", e.service());
         }

@@ -2,7 +2,6 @@ package dev.portd.probe;
 
 import dev.portd.table.Holder;
 import dev.portd.table.PortUse;
-import dev.portd.table.Proto;
 import dev.portd.table.Transport;
 import java.util.List;
 
@@ -21,9 +20,7 @@ public final class HostPorts implements PortUse {
 
     @Override
     public boolean inUse(int port, Transport proto) {
-        Occupancy o = occupancy;
-        return proto.tcp() && o.occupied(port, Proto.TCP)
-                || proto.udp() && o.occupied(port, Proto.UDP);
+        return occupancy.occupied(port, proto);
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.portd.probe;
 
 import dev.portd.table.Holder;
 import dev.portd.table.Host;
-import dev.portd.table.Proto;
+import dev.portd.table.Transport;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -71,7 +71,7 @@ public final class Occupancy implements Host {
             int j = i;
             byte bits = 0;
             while (j < sorted.size() && sorted.get(j).port() == port) {
-                bits |= sorted.get(j).proto() == Proto.TCP ? TCP_BIT : UDP_BIT;
+                bits |= sorted.get(j).proto() == Transport.TCP ? TCP_BIT : UDP_BIT;
                 j++;
             }
             ports[k] = port;
@@ -139,9 +139,10 @@ public final class Occupancy implements Host {
         return k < 0 ? List.of() : holders[k];
     }
 
-    public boolean occupied(int port, Proto proto) {
+    /** Whether a socket of {@code proto} (of either, for BOTH) is on the port. */
+    public boolean occupied(int port, Transport proto) {
         int k = indexOf(port);
-        return k >= 0 && (protos[k] & (proto == Proto.TCP ? TCP_BIT : UDP_BIT)) != 0;
+        return k >= 0 && (protos[k] & ((proto.tcp() ? TCP_BIT : 0) | (proto.udp() ? UDP_BIT : 0))) != 0;
     }
 
     public boolean occupied(int port) {

@@ -1,7 +1,7 @@
 package dev.portd.probe;
 
 import dev.portd.table.Holder;
-import dev.portd.table.Proto;
+import dev.portd.table.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -37,16 +37,16 @@ public final class Prober {
     private static final String SOCKET_PREFIX = "socket:[";
 
     private enum Table {
-        TCP(Proto.TCP, false, "net/tcp"),
-        TCP6(Proto.TCP, true, "net/tcp6"),
-        UDP(Proto.UDP, false, "net/udp"),
-        UDP6(Proto.UDP, true, "net/udp6");
+        TCP(Transport.TCP, false, "net/tcp"),
+        TCP6(Transport.TCP, true, "net/tcp6"),
+        UDP(Transport.UDP, false, "net/udp"),
+        UDP6(Transport.UDP, true, "net/udp6");
 
-        final Proto proto;
+        final Transport proto;
         final boolean ipv6;
         final String path;
 
-        Table(Proto proto, boolean ipv6, String path) {
+        Table(Transport proto, boolean ipv6, String path) {
             this.proto = proto;
             this.ipv6 = ipv6;
             this.path = path;

@@ -1,6 +1,6 @@
 package dev.portd.probe;
 
-import dev.portd.table.Proto;
+import dev.portd.table.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteOrder;
@@ -52,19 +52,19 @@ public final class ProcNetParser {
      * @return the number of malformed lines skipped
      * @throws IOException only if reading {@code in} fails; lines already emitted stay emitted
      */
-    public static int parse(Proto proto, boolean ipv6, InputStream in, Consumer<? super RawSocket> out)
+    public static int parse(Transport proto, boolean ipv6, InputStream in, Consumer<? super RawSocket> out)
             throws IOException {
         return parse(proto, ipv6, in, out, DEFAULT_BUFFER);
     }
 
     /** Same as the stream variant, for text already in memory (captured tables, tests). */
-    public static int parse(Proto proto, boolean ipv6, CharSequence text, Consumer<? super RawSocket> out) {
+    public static int parse(Transport proto, boolean ipv6, CharSequence text, Consumer<? super RawSocket> out) {
         byte[] b = text.toString().getBytes(StandardCharsets.ISO_8859_1);
         return parseBytes(proto, ipv6, b, 0, b.length, out);
     }
 
     /** Stream variant with an explicit buffer size, so tests can force lines across buffer refills. */
-    static int parse(Proto proto, boolean ipv6, InputStream in, Consumer<? super RawSocket> out, int bufferSize)
+    static int parse(Transport proto, boolean ipv6, InputStream in, Consumer<? super RawSocket> out, int bufferSize)
             throws IOException {
         byte[] buf = new byte[bufferSize];
         int len = 0;
@@ -104,7 +104,7 @@ public final class ProcNetParser {
     }
 
     private static int parseBytes(
-            Proto proto, boolean ipv6, byte[] b, int from, int to, Consumer<? super RawSocket> out) {
+            Transport proto, boolean ipv6, byte[] b, int from, int to, Consumer<? super RawSocket> out) {
         int malformed = 0;
         int start = from;
         for (int i = from; i <= to; i++) {
@@ -119,15 +119,15 @@ public final class ProcNetParser {
     }
 
     /** True for the sockets that take a port: TCP listeners and UDP sockets bound to a port. */
-    public static boolean occupiesPort(Proto proto, int state, int port) {
-        return port != 0 && (proto == Proto.UDP || state == RawSocket.TCP_LISTEN);
+    public static boolean occupiesPort(Transport proto, int state, int port) {
+        return port != 0 && (proto == Transport.UDP || state == RawSocket.TCP_LISTEN);
     }
 
     /**
      * Decodes one line regardless of state (an ESTABLISHED line decodes too), or returns null if it
      * is blank, the header, or malformed. For tests and diagnostics; the hot path is {@link #parse}.
      */
-    static RawSocket decodeLine(Proto proto, boolean ipv6, CharSequence line) {
+    static RawSocket decodeLine(Transport proto, boolean ipv6, CharSequence line) {
         byte[] b = line.toString().getBytes(StandardCharsets.ISO_8859_1);
         RawSocket[] got = new RawSocket[1];
         decode(proto, ipv6, b, 0, b.length, false, s -> got[0] = s);
@@ -135,7 +135,7 @@ public final class ProcNetParser {
     }
 
     private static int parseLine(
-            Proto proto, boolean ipv6, byte[] b, int from, int to, Consumer<? super RawSocket> out) {
+            Transport proto, boolean ipv6, byte[] b, int from, int to, Consumer<? super RawSocket> out) {
         return decode(proto, ipv6, b, from, to, true, out);
     }
 
@@ -144,7 +144,7 @@ public final class ProcNetParser {
      * {@code filter} drops sockets that do not occupy a port before anything is allocated.
      */
     private static int decode(
-            Proto proto, boolean ipv6, byte[] b, int from, int to, boolean filter, Consumer<? super RawSocket> out) {
+            Transport proto, boolean ipv6, byte[] b, int from, int to, boolean filter, Consumer<? super RawSocket> out) {
         if (to > from && b[to - 1] == '\r') {
             to--;
         }

@@ -1,6 +1,6 @@
 package dev.portd.probe;
 
-import dev.portd.table.Proto;
+import dev.portd.table.Transport;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -12,7 +12,7 @@ import java.net.UnknownHostException;
  * address is in the low 32 bits of {@code addressLow} and {@code addressHigh} is 0.
  */
 public record RawSocket(
-        Proto proto, boolean ipv6, long addressHigh, long addressLow, int port, int state, int uid, long inode) {
+        Transport proto, boolean ipv6, long addressHigh, long addressLow, int port, int state, int uid, long inode) {
 
     /** {@code TCP_LISTEN} in include/net/tcp_states.h. */
     public static final int TCP_LISTEN = 0x0A;

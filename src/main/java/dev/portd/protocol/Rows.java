@@ -35,7 +35,7 @@ public final class Rows {
     /** The HISTORY keys. */
     public static Row of(Event e) {
         return Row.of("time", Values.time(e.time()))
-                .put("event", e.event())
+                .put("event", e.kind().wire())
                 .put("service", e.service())
                 .put("port", e.port() > 0 ? e.port() : null)
                 .put("prev", e.prev() > 0 ? e.prev() : null)
@@ -46,7 +46,7 @@ public final class Rows {
 
     /** The CONFLICTS keys. */
     public static Row of(Conflict c) {
-        return Row.of("port", c.port()).put("kind", c.kind()).put("service", c.service())
+        return Row.of("port", c.port()).put("kind", c.kind().wire()).put("service", c.service())
                 .put("pid", c.pid() > 0 ? c.pid() : null).put("uid", c.uid()).put("cmd", c.cmd())
                 .put("since", Values.time(c.since()));
     }

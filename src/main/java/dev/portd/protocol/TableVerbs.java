@@ -3,7 +3,7 @@ package dev.portd.protocol;
 import dev.portd.table.Conflict;
 import dev.portd.table.Event;
 import dev.portd.table.Lease;
-import dev.portd.table.PortSet;
+import dev.portd.table.FreePorts;
 import dev.portd.table.PortTable;
 import dev.portd.table.PortUse;
 import dev.portd.table.PortdException;
@@ -56,27 +56,9 @@ final class TableVerbs {
 
     static Reply free(Call c) {
         int[] range = c.rangeOption();
-        int lo = range[0];
-        int hi = range[1];
-        PortSet taken = c.ctx().table().taken();
-        PortUse use = c.ctx().portUse();
         List<Row> rows = new ArrayList<>();
-        int count = 0;
-        int runStart = -1;
-        for (int p = lo; p <= hi + 1; p++) {
-            boolean free = p <= hi && !taken.contains(p) && !use.inUse(p, Transport.TCP);
-            if (free) {
-                count++;
-                if (runStart < 0) {
-                    runStart = p;
-                }
-            } else if (runStart >= 0) {
-                int end = p - 1;
-                rows.add(Row.text(runStart == end ? Integer.toString(end) : runStart + "-" + end)
-                        .put("lo", runStart).put("hi", end));
-                runStart = -1;
-            }
-        }
+        int count = FreePorts.runs(c.ctx().table(), c.ctx().portUse(), range[0], range[1], (lo, hi) ->
+                rows.add(Row.text(lo == hi ? Integer.toString(hi) : lo + "-" + hi).put("lo", lo).put("hi", hi)));
         return Reply.rows(rows, "free", count);
     }
 

@@ -263,7 +263,7 @@ final class Codec {
     private static void writeEvent(DataOutputStream out, Event e) throws IOException {
         out.writeLong(e.seq());
         out.writeLong(e.time());
-        writeString(out, e.event());
+        writeString(out, e.kind().wire());
         writeString(out, e.service());
         out.writeInt(e.port());
         out.writeInt(e.prev());
@@ -273,8 +273,16 @@ final class Codec {
     }
 
     private static Event readEvent(DataInputStream in) throws IOException {
-        return new Event(in.readLong(), in.readLong(), readString(in), readString(in), in.readInt(), in.readInt(),
-                in.readInt(), in.readInt(), readString(in));
+        long seq = in.readLong();
+        long time = in.readLong();
+        Event.Kind kind;
+        try {
+            kind = Event.Kind.parse(readString(in));
+        } catch (IllegalArgumentException e) {
+            throw new IOException("event " + seq + ": " + e.getMessage());
+        }
+        return new Event(seq, time, kind, readString(in), in.readInt(), in.readInt(), in.readInt(), in.readInt(),
+                readString(in));
     }
 
     /** A string as its UTF-8 length and bytes; -1 for null. */

@@ -12,10 +12,12 @@ import java.util.Objects;
  * another pid namespace). When several processes share the socket (fork, inherited fd, preforking
  * servers) {@code pid} is the lowest one, which is usually the one that opened it.
  */
-public record Holder(Proto proto, boolean ipv6, int port, int uid, long inode, int pid, String cmd) {
+public record Holder(Transport proto, boolean ipv6, int port, int uid, long inode, int pid, String cmd) {
 
     public Holder {
-        Objects.requireNonNull(proto, "proto");
+        if (Objects.requireNonNull(proto, "proto") == Transport.BOTH) {
+            throw new IllegalArgumentException("a socket is TCP or UDP, not both");
+        }
     }
 
     /** True when a process holding the socket was found. */

@@ -30,14 +30,14 @@ public record Observation(List<Lease> exited, List<Lease> restated, PSortedMap<I
             }
             LeaseState state = LeaseState.LEASED;
             for (Holder h : host.holders(l.port())) {
-                if (!covers(l.proto(), h.proto())) {
+                if (!l.proto().covers(h.proto())) {
                     continue;
                 }
                 if (belongs(h, l, host)) {
                     state = state == LeaseState.CONFLICT ? state : LeaseState.BOUND;
                 } else {
                     state = LeaseState.CONFLICT;
-                    conflicts = conflicts.plus(l.port(), keepSince(t, new Conflict(l.port(), Conflict.SQUATTER,
+                    conflicts = conflicts.plus(l.port(), keepSince(t, new Conflict(l.port(), Conflict.Kind.SQUATTER,
                             l.service(), h.pid(), h.uid(), h.cmd(), now)));
                     break;
                 }
@@ -49,7 +49,7 @@ public record Observation(List<Lease> exited, List<Lease> restated, PSortedMap<I
         for (int port : host.ports(cfg.lo(), cfg.hi())) {
             if (t.leaseOn(port) == null && !t.isReserved(port)) {
                 Holder h = host.holders(port).get(0);
-                conflicts = conflicts.plus(port, keepSince(t, new Conflict(port, Conflict.UNMANAGED, null, h.pid(),
+                conflicts = conflicts.plus(port, keepSince(t, new Conflict(port, Conflict.Kind.UNMANAGED, null, h.pid(),
                         h.uid(), h.cmd(), now)));
             }
         }
@@ -58,10 +58,6 @@ public record Observation(List<Lease> exited, List<Lease> restated, PSortedMap<I
 
     /** A process for good: a recycled pid comes with a later start time. */
     private record PidStart(int pid, long start) {}
-
-    static boolean covers(Transport lease, Proto seen) {
-        return seen == Proto.TCP ? lease.tcp() : lease.udp();
-    }
 
     /**
      * A socket belongs to a lease when its owner is the lease's uid and, for a pid-bound lease, the

@@ -2,7 +2,12 @@ package dev.portd.table;
 
 import java.util.Locale;
 
-/** What a lease covers: {@code tcp} (default), {@code udp} or {@code both}. */
+/**
+ * A transport, of a socket or of a lease. Ports are per transport: TCP 8080 and UDP 8080 are different
+ * sockets. A socket seen on the host is {@code TCP} or {@code UDP}; a lease covers {@code tcp} (default),
+ * {@code udp} or {@code both}, so that a lease is checked against, and claims, the sockets of each
+ * transport it names.
+ */
 public enum Transport {
     TCP, UDP, BOTH;
 
@@ -12,6 +17,11 @@ public enum Transport {
 
     public boolean udp() {
         return this != TCP;
+    }
+
+    /** Whether a lease of this transport covers a socket of transport {@code socket} (TCP or UDP). */
+    public boolean covers(Transport socket) {
+        return socket == TCP ? tcp() : udp();
     }
 
     public String wire() {

@@ -113,11 +113,11 @@ public final class Txn {
             requireOwner(held); // another uid's service is refused as RENEW and RELEASE are: DENIED
             if (a.ttlMillis() > 0) {
                 put(held.withExpiry(now + a.ttlMillis(), a.ttlMillis()));
-                event("renew", held.service(), held.port(), 0, null);
+                event(Event.Kind.RENEW, held.service(), held.port(), 0, null);
             }
             if (a.check() != null && !a.check().equals(held.check())) {
                 put(table.lease(a.service()).withCheck(a.check()));
-                event("check", held.service(), held.port(), 0, describe(a.check()));
+                event(Event.Kind.CHECK, held.service(), held.port(), 0, describe(a.check()));
             }
             return held.port();
         }
@@ -147,7 +147,7 @@ public final class Txn {
             table = table.withLastPort(port);
             lastPortDirty = true;
         }
-        event("alloc", a.service(), port, 0, a.desc());
+        event(Event.Kind.ALLOC, a.service(), port, 0, a.desc());
         return port;
     }
 
@@ -207,7 +207,7 @@ public final class Txn {
         if (l == null) {
             throw new PortdException(ErrorCode.NOTFOUND, "no lease for " + service);
         }
-        end(l, "release", null);
+        end(l, Event.Kind.RELEASE, null);
         return l.port();
     }
 
@@ -217,7 +217,7 @@ public final class Txn {
         if (l == null) {
             throw new PortdException(ErrorCode.NOTFOUND, "no lease on port " + port);
         }
-        end(l, "release", null);
+        end(l, Event.Kind.RELEASE, null);
         return l.service();
     }
 
@@ -233,7 +233,7 @@ public final class Txn {
             }
         }
         for (Lease l : ending) {
-            end(l, "release", note);
+            end(l, Event.Kind.RELEASE, note);
         }
         return ending.size();
     }
@@ -250,7 +250,7 @@ public final class Txn {
             throw new PortdException(ErrorCode.CONFLICT, service + " has no ttl to renew (give ttl=)");
         }
         put(l.withExpiry(now + ttl, ttl));
-        event("renew", service, l.port(), 0, null);
+        event(Event.Kind.RENEW, service, l.port(), 0, null);
         return l.port();
     }
 
@@ -264,7 +264,7 @@ public final class Txn {
                 n++;
             }
         }
-        event("reserve", null, lo, 0, (lo == hi ? "" + lo : lo + "-" + hi) + (desc == null ? "" : " " + desc));
+        event(Event.Kind.RESERVE, null, lo, 0, (lo == hi ? "" + lo : lo + "-" + hi) + (desc == null ? "" : " " + desc));
         return n;
     }
 
@@ -278,7 +278,7 @@ public final class Txn {
                 n++;
             }
         }
-        event("unreserve", null, lo, 0, lo == hi ? "" + lo : lo + "-" + hi);
+        event(Event.Kind.UNRESERVE, null, lo, 0, lo == hi ? "" + lo : lo + "-" + hi);
         return n;
     }
 
@@ -305,8 +305,8 @@ public final class Txn {
             removeLease(o);
             put(l.withPort(o.port()));
             put(o.withPort(l.port()));
-            event("resolve", service, o.port(), l.port(), "swapped with " + swap);
-            event("resolve", swap, l.port(), o.port(), "swapped with " + service);
+            event(Event.Kind.RESOLVE, service, o.port(), l.port(), "swapped with " + swap);
+            event(Event.Kind.RESOLVE, swap, l.port(), o.port(), "swapped with " + service);
             return o.port();
         }
         int to = port;
@@ -326,7 +326,7 @@ public final class Txn {
         }
         removeLease(l);
         put(l.withPort(to));
-        event("resolve", service, to, l.port(), null);
+        event(Event.Kind.RESOLVE, service, to, l.port(), null);
         return to;
     }
 
@@ -336,7 +336,7 @@ public final class Txn {
             Lease cur = table.lease(seen.service());
             if (sameLease(cur, seen)) {
                 removeLease(cur);
-                eventAs(cur.uid(), cur.pid(), "exit", cur.service(), cur.port(), "pid " + cur.pid() + " exited");
+                eventAs(cur.uid(), cur.pid(), Event.Kind.EXIT, cur.service(), cur.port(), "pid " + cur.pid() + " exited");
             }
         }
         for (Lease seen : o.restated()) {
@@ -344,13 +344,13 @@ public final class Txn {
             if (sameLease(cur, seen) && cur.state() != seen.state()) {
                 put(cur.withState(seen.state()));
                 if (seen.state() == LeaseState.BOUND) {
-                    eventAs(cur.uid(), cur.pid(), "bound", cur.service(), cur.port(), null);
+                    eventAs(cur.uid(), cur.pid(), Event.Kind.BOUND, cur.service(), cur.port(), null);
                 }
             }
         }
         for (Conflict c : o.conflicts().values()) {
             if (!c.sameAs(table.conflicts().get(c.port()))) {
-                eventAs(c.uid(), Math.max(c.pid(), 0), "conflict", c.service(), c.port(), c.describe());
+                eventAs(c.uid(), Math.max(c.pid(), 0), Event.Kind.CONFLICT, c.service(), c.port(), c.describe());
             }
         }
         table = table.withConflicts(o.conflicts());
@@ -362,7 +362,7 @@ public final class Txn {
             Lease cur = table.lease(seen.service());
             if (sameLease(cur, seen) && cur.expires() == seen.expires()) {
                 removeLease(cur);
-                eventAs(cur.uid(), cur.pid(), "expire", cur.service(), cur.port(), null);
+                eventAs(cur.uid(), cur.pid(), Event.Kind.EXPIRE, cur.service(), cur.port(), null);
             }
         }
     }
@@ -374,7 +374,7 @@ public final class Txn {
     public void health(Lease checked, boolean healthy, String note) {
         Lease cur = table.lease(checked.service());
         if (sameLease(cur, checked) && java.util.Objects.equals(cur.check(), checked.check())) {
-            eventAs(cur.uid(), cur.pid(), healthy ? "healthy" : "unhealthy", cur.service(), cur.port(), note);
+            eventAs(cur.uid(), cur.pid(), healthy ? Event.Kind.HEALTHY : Event.Kind.UNHEALTHY, cur.service(), cur.port(), note);
         }
     }
 
@@ -392,7 +392,7 @@ public final class Txn {
     // ---- building blocks ----
 
     /** Ends a lease for a reason (release, expire, exit) after checking the caller may. */
-    public void end(Lease l, String why, String note) {
+    public void end(Lease l, Event.Kind why, String note) {
         requireOwner(l);
         removeLease(l);
         event(why, l.service(), l.port(), 0, note);
@@ -440,14 +440,14 @@ public final class Txn {
     }
 
     /** Records an event made by the caller. */
-    public void event(String name, String service, int port, int prev, String note) {
-        append(new Event(table.nextSeq(), now, name, service, port, prev, caller.uid(), caller.pid(), noted(note),
+    public void event(Event.Kind kind, String service, int port, int prev, String note) {
+        append(new Event(table.nextSeq(), now, kind, service, port, prev, caller.uid(), caller.pid(), noted(note),
                 caller.cmd()));
     }
 
     /** Records an event the daemon saw rather than a caller made, in the name of the lease's owner. */
-    private void eventAs(int uid, int pid, String name, String service, int port, String note) {
-        append(new Event(table.nextSeq(), now, name, service, port, 0, uid, pid, note));
+    private void eventAs(int uid, int pid, Event.Kind kind, String service, int port, String note) {
+        append(new Event(table.nextSeq(), now, kind, service, port, 0, uid, pid, note));
     }
 
     private void append(Event e) {

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portd.table.Holder;
-import dev.portd.table.Proto;
+import dev.portd.table.Transport;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Test;
 class OccupancyTest {
 
     static Holder tcp(int port, long inode) {
-        return new Holder(Proto.TCP, false, port, 1000, inode, 42, "server");
+        return new Holder(Transport.TCP, false, port, 1000, inode, 42, "server");
     }
 
     static Holder udp6(int port, long inode) {
-        return new Holder(Proto.UDP, true, port, 0, inode, -1, null);
+        return new Holder(Transport.UDP, true, port, 0, inode, -1, null);
     }
 
     @Test
@@ -40,7 +40,7 @@ class OccupancyTest {
         Holder a = tcp(20001, 1);
         Holder b = udp6(20001, 2);
         Holder c = tcp(29999, 3);
-        Holder d = new Holder(Proto.TCP, true, 29999, 1000, 4, 42, "server"); // v4 and v6 listeners
+        Holder d = new Holder(Transport.TCP, true, 29999, 1000, 4, 42, "server"); // v4 and v6 listeners
         Occupancy o = Occupancy.of(123L, 7L, 2, List.of(c, b, d, a));
 
         assertEquals(123L, o.timeMillis());
@@ -51,12 +51,12 @@ class OccupancyTest {
 
         assertEquals(List.of(a, b), o.holders(20001), "TCP before UDP within a port");
         assertEquals(List.of(c, d), o.holders(29999), "IPv4 before IPv6");
-        assertTrue(o.occupied(20001, Proto.TCP));
-        assertTrue(o.occupied(20001, Proto.UDP));
-        assertTrue(o.occupied(29999, Proto.TCP));
-        assertFalse(o.occupied(29999, Proto.UDP));
+        assertTrue(o.occupied(20001, Transport.TCP));
+        assertTrue(o.occupied(20001, Transport.UDP));
+        assertTrue(o.occupied(29999, Transport.TCP));
+        assertFalse(o.occupied(29999, Transport.UDP));
         assertFalse(o.occupied(20002));
-        assertFalse(o.occupied(20002, Proto.TCP));
+        assertFalse(o.occupied(20002, Transport.TCP));
         assertTrue(o.holders(20002).isEmpty());
         assertArrayEquals(new int[] {20001, 29999}, o.ports());
         assertEquals(List.of(a, b, c, d), o.holders());
@@ -67,7 +67,7 @@ class OccupancyTest {
         Occupancy o = Occupancy.of(0, 0, 0, List.of(tcp(1, 1), tcp(65535, 2)));
         for (int port : new int[] {0, -1, 65536, Integer.MIN_VALUE, Integer.MAX_VALUE}) {
             assertFalse(o.occupied(port));
-            assertFalse(o.occupied(port, Proto.TCP));
+            assertFalse(o.occupied(port, Transport.TCP));
             assertTrue(o.holders(port).isEmpty());
         }
         assertTrue(o.occupied(1));

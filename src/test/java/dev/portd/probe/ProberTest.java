@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.portd.table.Holder;
-import dev.portd.table.Proto;
+import dev.portd.table.Transport;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -54,13 +54,13 @@ class ProberTest {
     }
 
     /** The single holder of {@code port} over {@code proto}; fails if there is not exactly one. */
-    static Holder only(Occupancy o, int port, Proto proto) {
+    static Holder only(Occupancy o, int port, Transport proto) {
         List<Holder> hs = o.holders(port).stream().filter(h -> h.proto() == proto).toList();
         assertEquals(1, hs.size(), () -> "holders of " + proto + " " + port + ": " + o.holders(port));
         return hs.get(0);
     }
 
-    void assertMine(Holder h, Proto proto, boolean ipv6) throws IOException {
+    void assertMine(Holder h, Transport proto, boolean ipv6) throws IOException {
         assertEquals(proto, h.proto());
         assertEquals(ipv6, h.ipv6());
         assertEquals(SELF, h.pid(), "pid of this JVM");
@@ -107,9 +107,9 @@ class ProberTest {
             port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
             Occupancy o = prober.probe();
             assertTrue(o.occupied(port));
-            assertTrue(o.occupied(port, Proto.TCP));
-            assertFalse(o.occupied(port, Proto.UDP));
-            assertMine(only(o, port, Proto.TCP), Proto.TCP, false);
+            assertTrue(o.occupied(port, Transport.TCP));
+            assertFalse(o.occupied(port, Transport.UDP));
+            assertMine(only(o, port, Transport.TCP), Transport.TCP, false);
         }
         assertFalse(prober.probe().occupied(port), "closed listener must disappear");
     }
@@ -121,9 +121,9 @@ class ProberTest {
         try (ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
             ch.bind(new InetSocketAddress(InetAddress.getByName("::1"), 0));
             port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
-            assertMine(only(prober.probe(), port, Proto.TCP), Proto.TCP, true);
+            assertMine(only(prober.probe(), port, Transport.TCP), Transport.TCP, true);
         }
-        assertFalse(prober.probe().occupied(port, Proto.TCP));
+        assertFalse(prober.probe().occupied(port, Transport.TCP));
     }
 
     @Test
@@ -132,7 +132,7 @@ class ProberTest {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
-            Holder h = only(prober.probe(), port, Proto.TCP);
+            Holder h = only(prober.probe(), port, Transport.TCP);
             assertEquals(SELF, h.pid());
         }
         assertFalse(prober.probe().occupied(port));
@@ -145,9 +145,9 @@ class ProberTest {
             ch.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             port4 = ((InetSocketAddress) ch.getLocalAddress()).getPort();
             Occupancy o = prober.probe();
-            assertTrue(o.occupied(port4, Proto.UDP));
-            assertFalse(o.occupied(port4, Proto.TCP));
-            assertMine(only(o, port4, Proto.UDP), Proto.UDP, false);
+            assertTrue(o.occupied(port4, Transport.UDP));
+            assertFalse(o.occupied(port4, Transport.TCP));
+            assertMine(only(o, port4, Transport.UDP), Transport.UDP, false);
         }
         assertFalse(prober.probe().occupied(port4));
 
@@ -156,7 +156,7 @@ class ProberTest {
         try (DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET6)) {
             ch.bind(new InetSocketAddress(InetAddress.getByName("::"), 0));
             port6 = ((InetSocketAddress) ch.getLocalAddress()).getPort();
-            assertMine(only(prober.probe(), port6, Proto.UDP), Proto.UDP, true);
+            assertMine(only(prober.probe(), port6, Transport.UDP), Transport.UDP, true);
         }
         assertFalse(prober.probe().occupied(port6));
     }
@@ -174,7 +174,7 @@ class ProberTest {
             assertTrue(o.socketCount() >= 300);
             for (ServerSocketChannel ch : open) {
                 int port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
-                assertEquals(SELF, only(o, port, Proto.TCP).pid(), "port " + port);
+                assertEquals(SELF, only(o, port, Transport.TCP).pid(), "port " + port);
             }
         } finally {
             for (ServerSocketChannel ch : open) {
@@ -190,7 +190,7 @@ class ProberTest {
         int port = Integer.parseInt(out[1]);
         assertEquals(children.get(0).pid(), pid);
 
-        Holder h = only(prober.probe(), port, Proto.TCP);
+        Holder h = only(prober.probe(), port, Transport.TCP);
         assertEquals(pid, h.pid());
         assertEquals(selfUid(), h.uid());
         assertTrue(h.cmd().startsWith("python"), h.cmd());
@@ -214,7 +214,7 @@ class ProberTest {
         int parent = Integer.parseInt(out[0]);
         int kid = Integer.parseInt(out[1]);
         int port = Integer.parseInt(out[2]);
-        Holder h = only(prober.probe(), port, Proto.TCP);
+        Holder h = only(prober.probe(), port, Transport.TCP);
         assertEquals(Math.min(parent, kid), h.pid());
         assertTrue(Processes.isSelfOrDescendant(kid, parent));
     }
@@ -228,7 +228,7 @@ class ProberTest {
         int pid = Integer.parseInt(out[0]);
         int port = Integer.parseInt(out[1]);
 
-        Holder h = only(prober.probe(), port, Proto.TCP);
+        Holder h = only(prober.probe(), port, Transport.TCP);
         assertEquals(65534, h.uid(), "uid from the socket table");
         assertEquals(pid, h.pid(), "root sees other users' fds");
         assertTrue(h.cmd().startsWith("python"), h.cmd());
@@ -269,14 +269,14 @@ class ProberTest {
         assertEquals(6, o.socketCount(), "4 TCP listeners + 2 UDP6 sockets");
         assertEquals(1, o.malformedLines());
 
-        Holder shared = only(o, 23456, Proto.TCP);
+        Holder shared = only(o, 23456, Transport.TCP);
         assertEquals(4242, shared.pid(), "the lower pid wins although 10000 sorts first as text");
         assertEquals("low", shared.cmd());
-        Holder udp = only(o, 23459, Proto.UDP);
+        Holder udp = only(o, 23459, Transport.UDP);
         assertEquals(10000, udp.pid());
         assertEquals("high", udp.cmd());
         assertTrue(udp.ipv6());
-        Holder unowned = only(o, 20001, Proto.TCP);
+        Holder unowned = only(o, 20001, Transport.TCP);
         assertEquals(-1, unowned.pid());
         assertNull(unowned.cmd());
         assertFalse(unowned.ownerKnown());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.portd.table.Proto;
+import dev.portd.table.Transport;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,7 +69,7 @@ class ProcNetParserTest {
             "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
         + " 2151: 0000000000000000FFFF00000100007F:5DC3 00000000000000000000000000000000:0000 07 00000000:00000000 00:00000000 00000000 65534        0 6051 2 00000000463c4091 0\n";
 
-    static List<RawSocket> parse(Proto proto, boolean ipv6, String text, int expectMalformed) {
+    static List<RawSocket> parse(Transport proto, boolean ipv6, String text, int expectMalformed) {
         List<RawSocket> out = new ArrayList<>();
         assertEquals(expectMalformed, ProcNetParser.parse(proto, ipv6, text, out::add), "malformed lines");
         return out;
@@ -89,14 +89,14 @@ class ProcNetParserTest {
 
     @Test
     void tcpKeepsOnlyListenersInTableOrder() {
-        List<RawSocket> s = parse(Proto.TCP, false, TCP, 0);
+        List<RawSocket> s = parse(Transport.TCP, false, TCP, 0);
         assertEquals(4, s.size(), "two ESTABLISHED lines must be dropped");
         assertSocket(s.get(0), 29999, 0x0A, 0, 5955);
         assertSocket(s.get(1), 23456, 0x0A, 0, 5953);
         assertSocket(s.get(2), 2024, 0x0A, 0, 240);
         assertSocket(s.get(3), 20001, 0x0A, 0, 5954);
         for (RawSocket r : s) {
-            assertEquals(Proto.TCP, r.proto());
+            assertEquals(Transport.TCP, r.proto());
             assertEquals(false, r.ipv6());
         }
     }
@@ -104,7 +104,7 @@ class ProcNetParserTest {
     @Test
     void ipv4AddressesDecodeToNetworkOrder() throws Exception {
         assumeLittleEndian();
-        List<RawSocket> s = parse(Proto.TCP, false, TCP, 0);
+        List<RawSocket> s = parse(Transport.TCP, false, TCP, 0);
         assertEquals(InetAddress.getByName("127.1.2.3"), s.get(0).address());
         assertEquals(0x7F010203L, s.get(0).addressLow());
         assertEquals(InetAddress.getByName("127.0.0.1"), s.get(1).address());
@@ -113,7 +113,7 @@ class ProcNetParserTest {
 
     @Test
     void tcp6ListenersAndAddresses() throws Exception {
-        List<RawSocket> s = parse(Proto.TCP, true, TCP6, 0);
+        List<RawSocket> s = parse(Transport.TCP, true, TCP6, 0);
         assertEquals(2, s.size());
         assertSocket(s.get(0), 23457, 0x0A, 0, 5956);
         assertSocket(s.get(1), 20002, 0x0A, 0, 5957);
@@ -127,7 +127,7 @@ class ProcNetParserTest {
 
     @Test
     void ipv4MappedIpv6Address() throws Exception {
-        List<RawSocket> s = parse(Proto.TCP, true, TCP6_NOBODY, 0);
+        List<RawSocket> s = parse(Transport.TCP, true, TCP6_NOBODY, 0);
         assertEquals(1, s.size());
         assertSocket(s.get(0), 24001, 0x0A, 65534, 6049);
         assumeLittleEndian();
@@ -143,7 +143,7 @@ class ProcNetParserTest {
         // 20010db8 85a30000 00008a2e 03707334, each byte-reversed.
         String line = "   0: B80D01200000A3852E8A000034737003:1F90 00000000000000000000000000000000:0000"
                 + " 0A 00000000:00000000 00:00000000 00000000  1000        0 777 1 0000000000000000 100 0 0 10 0";
-        RawSocket s = ProcNetParser.decodeLine(Proto.TCP, true, line);
+        RawSocket s = ProcNetParser.decodeLine(Transport.TCP, true, line);
         assertNotNull(s);
         assertEquals(InetAddress.getByName("2001:db8:85a3::8a2e:370:7334"), s.address());
         assertEquals(0x20010db8_85a30000L, s.addressHigh());
@@ -153,60 +153,60 @@ class ProcNetParserTest {
 
     @Test
     void udpKeepsEveryBoundSocketWhateverTheState() {
-        List<RawSocket> v4 = parse(Proto.UDP, false, UDP, 0);
+        List<RawSocket> v4 = parse(Transport.UDP, false, UDP, 0);
         assertEquals(2, v4.size());
         assertSocket(v4.get(0), 23458, 0x07, 0, 5958);
         assertSocket(v4.get(1), 20003, 0x07, 0, 5959);
 
-        List<RawSocket> v6 = parse(Proto.UDP, true, UDP6, 0);
+        List<RawSocket> v6 = parse(Transport.UDP, true, UDP6, 0);
         assertEquals(2, v6.size());
         assertSocket(v6.get(0), 23459, 0x07, 0, 5960);
         assertSocket(v6.get(1), 20004, 0x07, 0, 5961);
 
         // A connected UDP socket (st 01, TCP_ESTABLISHED reused) still holds its local port.
-        List<RawSocket> connected = parse(Proto.UDP, false, UDP_NOBODY, 0);
+        List<RawSocket> connected = parse(Transport.UDP, false, UDP_NOBODY, 0);
         assertEquals(1, connected.size());
         assertSocket(connected.get(0), 0x83EF, 0x01, 65534, 6052);
 
-        List<RawSocket> mapped = parse(Proto.UDP, true, UDP6_NOBODY, 0);
+        List<RawSocket> mapped = parse(Transport.UDP, true, UDP6_NOBODY, 0);
         assertSocket(mapped.get(0), 24003, 0x07, 65534, 6051);
     }
 
     @Test
     void udpWithPortZeroIsNotAnOccupant() {
         String line = "  100: 00000000:0000 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 9999 2 0000000000000000 0\n";
-        assertEquals(0, parse(Proto.UDP, false, line, 0).size());
-        assertEquals(0, ProcNetParser.decodeLine(Proto.UDP, false, line).port()); // it does decode
+        assertEquals(0, parse(Transport.UDP, false, line, 0).size());
+        assertEquals(0, ProcNetParser.decodeLine(Transport.UDP, false, line).port()); // it does decode
     }
 
     @Test
     void nonListeningTcpLinesStillDecode() {
         // Filtering is the parse loop's job; the line itself is fine.
         String established = TCP.split("\n")[5]; // the client side of the accepted connection
-        RawSocket s = ProcNetParser.decodeLine(Proto.TCP, false, established);
+        RawSocket s = ProcNetParser.decodeLine(Transport.TCP, false, established);
         assertSocket(s, 0x8E48, 0x01, 0, 5962);
 
         String timeWait = TCP_NOBODY.split("\n")[3]; // shorter line, inode 0
-        RawSocket tw = ProcNetParser.decodeLine(Proto.TCP, false, timeWait);
+        RawSocket tw = ProcNetParser.decodeLine(Transport.TCP, false, timeWait);
         assertSocket(tw, 0x8E48, 0x06, 0, 0);
 
-        List<RawSocket> kept = parse(Proto.TCP, false, TCP_NOBODY, 0);
+        List<RawSocket> kept = parse(Transport.TCP, false, TCP_NOBODY, 0);
         assertEquals(2, kept.size());
         assertSocket(kept.get(0), 24002, 0x0A, 65534, 6050);
     }
 
     @Test
     void headerAndBlankLinesAreNeitherSocketsNorMalformed() {
-        assertEquals(0, parse(Proto.TCP, false, TCP.split("\n")[0], 0).size());
-        assertEquals(0, parse(Proto.TCP, true, TCP6.split("\n")[0] + "\n\n   \n", 0).size());
-        assertNull(ProcNetParser.decodeLine(Proto.TCP, false, TCP.split("\n")[0]));
+        assertEquals(0, parse(Transport.TCP, false, TCP.split("\n")[0], 0).size());
+        assertEquals(0, parse(Transport.TCP, true, TCP6.split("\n")[0] + "\n\n   \n", 0).size());
+        assertNull(ProcNetParser.decodeLine(Transport.TCP, false, TCP.split("\n")[0]));
     }
 
     @Test
     void emptyInput() throws IOException {
-        assertEquals(0, parse(Proto.TCP, false, "", 0).size());
+        assertEquals(0, parse(Transport.TCP, false, "", 0).size());
         List<RawSocket> out = new ArrayList<>();
-        assertEquals(0, ProcNetParser.parse(Proto.UDP, true, InputStream.nullInputStream(), out::add));
+        assertEquals(0, ProcNetParser.parse(Transport.UDP, true, InputStream.nullInputStream(), out::add));
         assertTrue(out.isEmpty());
     }
 
@@ -219,7 +219,7 @@ class ProcNetParserTest {
                 + full.substring(0, 18) + "\n" // cut inside the local address
                 + "   7:\n"
                 + TCP.split("\n")[2] + "\n"; // a good line after the bad ones
-        List<RawSocket> s = parse(Proto.TCP, false, text, 4);
+        List<RawSocket> s = parse(Transport.TCP, false, text, 4);
         assertEquals(1, s.size());
         assertSocket(s.get(0), 23456, 0x0A, 0, 5953);
     }
@@ -236,7 +236,7 @@ class ProcNetParserTest {
                 + good.replace("0302017F:752F", "302017F:752F") + "\n" // 7-digit address
                 + "\u0000\u00ff\u00fe binary junk\n"
                 + good + "\n";
-        List<RawSocket> s = parse(Proto.TCP, false, text, 8);
+        List<RawSocket> s = parse(Transport.TCP, false, text, 8);
         assertEquals(1, s.size());
         assertSocket(s.get(0), 29999, 0x0A, 0, 5955);
     }
@@ -244,16 +244,16 @@ class ProcNetParserTest {
     @Test
     void tableFlagMustMatchAddressWidth() {
         // An IPv6 line read as an IPv4 table (or the reverse) is malformed, not misdecoded.
-        assertEquals(0, parse(Proto.TCP, false, TCP6, 2).size());
-        assertEquals(0, parse(Proto.TCP, true, TCP, 6).size());
+        assertEquals(0, parse(Transport.TCP, false, TCP6, 2).size());
+        assertEquals(0, parse(Transport.TCP, true, TCP, 6).size());
     }
 
     @Test
     void lastLineWithoutNewlineAndCrlf() {
         String noNewline = TCP.split("\n")[1];
-        assertEquals(1, parse(Proto.TCP, false, noNewline, 0).size());
+        assertEquals(1, parse(Transport.TCP, false, noNewline, 0).size());
         String crlf = TCP.replace("\n", "\r\n");
-        assertEquals(4, parse(Proto.TCP, false, crlf, 0).size());
+        assertEquals(4, parse(Transport.TCP, false, crlf, 0).size());
     }
 
     @Test
@@ -270,7 +270,7 @@ class ProcNetParserTest {
         // Each generated line is template + 2 chars (longer inode) + '\n': the tightest buffer fits exactly one.
         for (int buffer : new int[] {template.length() + 3, 257, 4096, ProcNetParser.DEFAULT_BUFFER}) {
             List<RawSocket> out = new ArrayList<>();
-            int malformed = ProcNetParser.parse(Proto.TCP, true, new ByteArrayInputStream(bytes), out::add, buffer);
+            int malformed = ProcNetParser.parse(Transport.TCP, true, new ByteArrayInputStream(bytes), out::add, buffer);
             assertEquals(0, malformed, "buffer " + buffer);
             assertEquals(n, out.size(), "buffer " + buffer);
             for (int i = 0; i < n; i++) {
@@ -290,7 +290,7 @@ class ProcNetParserTest {
             }
         };
         List<RawSocket> out = new ArrayList<>();
-        assertEquals(0, ProcNetParser.parse(Proto.TCP, false, dribble, out::add, 300));
+        assertEquals(0, ProcNetParser.parse(Transport.TCP, false, dribble, out::add, 300));
         assertEquals(5, out.size());
         assertSocket(out.get(4), 29999, 0x0A, 0, 5955);
     }
@@ -299,7 +299,7 @@ class ProcNetParserTest {
     void overlongLineIsOneMalformedLine() throws IOException {
         String text = TCP.split("\n")[1] + " " + "x".repeat(1000) + "\n" + TCP.split("\n")[2] + "\n";
         List<RawSocket> out = new ArrayList<>();
-        int malformed = ProcNetParser.parse(Proto.TCP, false,
+        int malformed = ProcNetParser.parse(Transport.TCP, false,
                 new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII)), out::add, 256);
         assertEquals(1, malformed);
         assertEquals(1, out.size());
@@ -308,11 +308,11 @@ class ProcNetParserTest {
 
     @Test
     void occupiesPort() {
-        assertTrue(ProcNetParser.occupiesPort(Proto.TCP, 0x0A, 80));
-        assertEquals(false, ProcNetParser.occupiesPort(Proto.TCP, 0x01, 80));
-        assertEquals(false, ProcNetParser.occupiesPort(Proto.TCP, 0x06, 80));
-        assertTrue(ProcNetParser.occupiesPort(Proto.UDP, 0x01, 80));
-        assertTrue(ProcNetParser.occupiesPort(Proto.UDP, 0x07, 80));
-        assertEquals(false, ProcNetParser.occupiesPort(Proto.UDP, 0x07, 0));
+        assertTrue(ProcNetParser.occupiesPort(Transport.TCP, 0x0A, 80));
+        assertEquals(false, ProcNetParser.occupiesPort(Transport.TCP, 0x01, 80));
+        assertEquals(false, ProcNetParser.occupiesPort(Transport.TCP, 0x06, 80));
+        assertTrue(ProcNetParser.occupiesPort(Transport.UDP, 0x01, 80));
+        assertTrue(ProcNetParser.occupiesPort(Transport.UDP, 0x07, 80));
+        assertEquals(false, ProcNetParser.occupiesPort(Transport.UDP, 0x07, 0));
     }
 }

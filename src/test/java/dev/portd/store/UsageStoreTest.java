@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portd.table.AllocSpec;
 import dev.portd.table.Caller;
+import dev.portd.table.Event;
 import dev.portd.table.Lease;
 import dev.portd.table.Observation;
 import dev.portd.table.PortTable;
@@ -142,7 +143,7 @@ class UsageStoreTest {
         });
         // Several leases ended in one change (as a bulk release does): each through the Txn's own end().
         at(T + 8_000, ROOT, t -> {
-            t.end(table.lease("other"), "release", null);
+            t.end(table.lease("other"), Event.Kind.RELEASE, null);
             return null;
         });
         assertNull(table.lease("job"));
