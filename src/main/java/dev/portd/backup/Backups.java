@@ -1,6 +1,7 @@
 package dev.portd.backup;
 
 import dev.portd.protocol.Row;
+import dev.portd.protocol.Snapshots;
 import dev.portd.protocol.Values;
 import dev.portd.store.Store;
 import dev.portd.table.PortTable;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * never on an event loop, never on the writer. Files appear whole or not at all (temporary file,
  * fsync, rename, fsync of the directory).
  */
-public final class Backups implements AutoCloseable {
+public final class Backups implements Snapshots, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Backups.class);
 
     /** portd-20261125T153000Z.json, or portd-20261125T153000Z-2.json for a second one in that second. */
@@ -123,6 +124,16 @@ public final class Backups implements AutoCloseable {
     /** Lists the backups, newest first, on the backup thread (directory reads stay off the event loops). */
     public CompletableFuture<List<Info>> listAsync() {
         return CompletableFuture.supplyAsync(() -> list(dir), thread);
+    }
+
+    @Override
+    public CompletableFuture<Row> write() {
+        return backup().thenApply(Info::row);
+    }
+
+    @Override
+    public CompletableFuture<List<Row>> rows() {
+        return listAsync().thenApply(all -> all.stream().map(Info::row).toList());
     }
 
     private Info writeNow() throws IOException {

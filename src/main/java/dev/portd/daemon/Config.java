@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * The daemon's settings: embedded defaults, then the config file ({@code key = value}, {@code #}
  * comments), then flags ({@code --key value} or {@code --key=value}, with - or _). Every value is
  * checked when it is read, and a bad one names its source, so a typo stops the start instead of
- * being ignored.
+ * being ignored. What passes is parsed once into {@link Settings}, which the rest of the daemon reads.
  */
 public final class Config {
 
@@ -58,12 +58,14 @@ public final class Config {
         setting("log_level", "info", v -> oneOf("log_level", v, "error", "warn", "info", "debug", "trace"), "log level");
     }
 
-    private final Map<String, String> values;
+    private final Map<String, String> values; // as written, for STATS
     private final Path file;
+    private final Settings settings;
 
     private Config(Map<String, String> values, Path file) {
         this.values = values;
         this.file = file;
+        this.settings = Settings.parse(values);
     }
 
     /** Reads flags, then the config file they name (or the default one), and applies the defaults. */
@@ -238,55 +240,16 @@ public final class Config {
         throw PortdException.badRequest("must be one of " + String.join(", ", allowed) + ", not '" + Values.clip(v) + "'");
     }
 
-    // ---- typed access ----
+    // ---- what was read ----
 
-    public String get(String key) {
-        return values.get(key);
+    /** The settings, typed: what the daemon reads. */
+    public Settings settings() {
+        return settings;
     }
 
     /** The config file read, or null. */
     public Path file() {
         return file;
-    }
-
-    public Path socket() {
-        return Path.of(values.get("socket"));
-    }
-
-    /** The portserver address: a path, {@code @name}, or empty when off. */
-    public String portserverSocket() {
-        return values.get("portserver_socket");
-    }
-
-    public Path data() {
-        return Path.of(values.get("data"));
-    }
-
-    public int[] range() {
-        return Values.range("range", values.get("range"));
-    }
-
-    public Policy policy() {
-        return Policy.parse(values.get("policy"));
-    }
-
-    public int integer(String key) {
-        return Integer.parseInt(values.get(key));
-    }
-
-    public long millis(String key) {
-        return Values.durationMillis(key, values.get(key));
-    }
-
-    /** socket_mode as a permission string such as rw-rw-rw-. */
-    public String socketPermissions() {
-        int mode = Integer.parseInt(values.get("socket_mode"), 8);
-        StringBuilder sb = new StringBuilder(9);
-        for (int shift = 6; shift >= 0; shift -= 3) {
-            int bits = mode >> shift;
-            sb.append((bits & 4) != 0 ? 'r' : '-').append((bits & 2) != 0 ? 'w' : '-').append((bits & 1) != 0 ? 'x' : '-');
-        }
-        return sb.toString();
     }
 
     /**
@@ -298,7 +261,7 @@ public final class Config {
         stats.put("config.file", file == null ? "none" : file.toString());
         for (Map.Entry<String, String> e : values.entrySet()) {
             Long now = live.get(e.getKey());
-            boolean changed = now != null && now != millis(e.getKey());
+            boolean changed = now != null && now != Values.durationMillis(e.getKey(), e.getValue());
             stats.put("config." + e.getKey(), changed ? Values.durationText(now) : e.getValue());
         }
     }

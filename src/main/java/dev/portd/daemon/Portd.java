@@ -1,18 +1,24 @@
 package dev.portd.daemon;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.portd.backup.Backups;
 import dev.portd.jmx.Jmx;
+import dev.portd.jmx.JmxSettings;
+import dev.portd.jmx.Managed;
 import dev.portd.log.EventLog;
 import dev.portd.log.Logging;
 import dev.portd.metrics.Gauges;
 import dev.portd.metrics.MetricsServer;
+import dev.portd.probe.HostPorts;
 import dev.portd.protocol.Context;
 import dev.portd.protocol.Reply;
+import dev.portd.protocol.Request;
 import dev.portd.protocol.Row;
+import dev.portd.protocol.Verbs;
 import dev.portd.protocol.WriterAnswers;
 import dev.portd.server.PortdServer;
 import dev.portd.server.ServerStats;
-import dev.portd.backup.Backups;
+import dev.portd.server.Watchers;
 import dev.portd.health.HealthChecks;
 import dev.portd.store.Checkpoints;
 import dev.portd.store.Store;
@@ -20,31 +26,29 @@ import dev.portd.store.Writer;
 import dev.portd.systemd.SocketActivation;
 import dev.portd.table.Caller;
 import dev.portd.table.PortTable;
-import dev.portd.probe.HostPorts;
-import dev.portd.table.PortUse;
 import dev.portd.table.TableConfig;
 import java.io.IOException;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
-import java.util.function.Consumer;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon: owns the store, the writer, the server, and their order of start and stop. The same
- * lifecycle serves {@code java -jar}, jsvc and tests: {@link #init()} opens what may fail (and, under
- * jsvc, what needs privileges), {@link #start()} serves, {@link #stop()} answers what is in flight,
- * commits and closes.
+ * The daemon: wires the store, the writer, the monitor, the server, backups, JMX and metrics together,
+ * and owns their order of start and stop. The same lifecycle serves {@code java -jar}, jsvc and tests:
+ * {@link #init()} opens what may fail (and, under jsvc, what needs privileges), {@link #start()} serves,
+ * {@link #stop()} answers what is in flight, commits and closes. What the verbs and the JMX beans may use
+ * of it is handed to them as {@link VerbContext} and {@link JmxView}; STATS is {@link Stats}.
  */
-public final class Portd implements Context {
+public final class Portd {
     private static final Logger log = LoggerFactory.getLogger(Portd.class);
 
     public static final String VERSION = dev.portd.protocol.Version.VALUE;
 
     private final Config config;
+    private final Settings settings;
     private final MetricRegistry metrics = new MetricRegistry();
     private final long startedNanos = System.nanoTime();
-    private TableConfig tableConfig;
     private Store store;
     private Writer<Reply> writer;
     private final Checkpoints checkpoints = new Checkpoints();
@@ -53,12 +57,15 @@ public final class Portd implements Context {
     private Monitor monitor;
     private HealthChecks health;
     private Backups backups;
+    private VerbContext context;
+    private Stats stats;
     private Jmx jmx;
     private MetricsServer metricsServer;
     private boolean started;
 
     public Portd(Config config) {
         this.config = config;
+        this.settings = config.settings();
     }
 
     /**
@@ -67,35 +74,40 @@ public final class Portd implements Context {
      * cannot work (a missing file, a password file others can read): restarting would not help.
      */
     public void init() throws IOException, InterruptedException, ConfigException {
-        Logging.configure(config.get("log_format"), config.get("log_level"));
+        Logging.configure(settings.logFormat(), settings.logLevel());
         try {
-            Jmx.check(config);
+            Jmx.check(jmxSettings());
         } catch (IllegalStateException e) {
             throw new ConfigException(e.getMessage());
         }
-        int[] range = config.range();
-        tableConfig = new TableConfig(range[0], range[1], config.policy(), Paths.uid(),
-                config.integer("max_leases_per_uid"), config.integer("history_max"));
-        DataDir.check(config.data());
-        store = Store.open(config.data(), tableConfig.historyMax(), Row::parse, checkpoints.executor());
+        TableConfig tableConfig = new TableConfig(settings.rangeLo(), settings.rangeHi(), settings.policy(), Paths.uid(),
+                settings.maxLeasesPerUid(), settings.historyMax());
+        DataDir.check(settings.data());
+        store = Store.open(settings.data(), tableConfig.historyMax(), Row::parse, checkpoints.executor());
         HostPorts ports = new HostPorts();
         writer = new Writer<>(store, tableConfig, ports, metrics, WriterAnswers.INSTANCE);
         writer.addListener(new EventLog());
-        monitor = new Monitor(writer, ports, config.millis("probe_interval"), metrics);
-        serverStats = new ServerStats(config.integer("max_connections"), metrics);
+        monitor = new Monitor(writer, ports, settings.probeIntervalMillis(), metrics);
+        serverStats = new ServerStats(settings.maxConnections(), metrics);
         Gauges.register(metrics, writer, checkpoints, monitor::occupancy);
-        int loops = config.integer("event_loops");
-        SocketActivation.Passed passed = SocketActivation.passed(System.getenv(), ProcessHandle.current().pid());
-        server = new PortdServer(new PortdServer.Options(config.socket(),
-                PosixFilePermissions.fromString(config.socketPermissions()),
-                loops == 0 ? Runtime.getRuntime().availableProcessors() : loops, config.millis("idle_timeout"),
-                passed.main(), config.portserverSocket(), passed.portserver()),
-                this, serverStats);
-        writer.addListener(server.watchers());
-        backups = new Backups(config.data().resolve("backups"), config.integer("backup_keep"), writer::table, VERSION);
+        backups = new Backups(settings.data().resolve("backups"), settings.backupKeep(), writer::table, VERSION);
         health = new HealthChecks(writer::table, this::recordHealth, metrics);
+        context = new VerbContext(writer, monitor, backups, health, () -> stats.row());
+        int loops = settings.eventLoops();
+        SocketActivation.Passed passed = SocketActivation.passed(System.getenv(), ProcessHandle.current().pid());
+        server = new PortdServer(new PortdServer.Options(settings.socket(),
+                PosixFilePermissions.fromString(settings.socketPermissions()),
+                loops == 0 ? Runtime.getRuntime().availableProcessors() : loops, settings.idleTimeoutMillis(),
+                passed.main(), settings.portserverSocket(), passed.portserver()),
+                context, serverStats);
+        writer.addListener(server.watchers());
         writer.addListener((t, events) -> health.committed(events));
+        stats = new Stats(config, writer, monitor, checkpoints, backups, serverStats, server, startedNanos);
         server.bind();
+    }
+
+    private JmxSettings jmxSettings() {
+        return new JmxSettings(settings.jmxPort(), settings.jmxPasswordFile(), settings.jmxAccessFile());
     }
 
     public void start() throws IOException, InterruptedException {
@@ -104,24 +116,30 @@ public final class Portd implements Context {
         monitor.start();
         int leases = writer.table().leaseCount(); // before clients are served: the count at start, not after them
         server.start();
-        jmx = Jmx.start(this);
-        if (config.integer("metrics_port") != 0) {
-            metricsServer = MetricsServer.start(config.integer("metrics_port"), metrics, VERSION);
+        jmx = Jmx.start(jmxView(), jmxSettings());
+        if (settings.metricsPort() != 0) {
+            metricsServer = MetricsServer.start(settings.metricsPort(), metrics, VERSION);
         }
-        backups.schedule(config.millis("backup_interval"));
+        backups.schedule(settings.backupIntervalMillis());
         health.start();
         started = true;
         log.atInfo().setMessage("portd " + VERSION + " started")
                 .addKeyValue("version", VERSION)
-                .addKeyValue("socket", config.socket())
+                .addKeyValue("socket", settings.socket())
                 .addKeyValue("transport", server.transport())
-                .addKeyValue("data", config.data())
-                .addKeyValue("range", tableConfig.lo() + "-" + tableConfig.hi())
-                .addKeyValue("policy", tableConfig.policy().wire())
+                .addKeyValue("data", settings.data())
+                .addKeyValue("range", settings.rangeLo() + "-" + settings.rangeHi())
+                .addKeyValue("policy", settings.policy().wire())
                 .addKeyValue("config", config.file() == null ? "none" : config.file())
                 .addKeyValue("leases", leases)
                 .addKeyValue("pid", ProcessHandle.current().pid())
                 .log();
+    }
+
+    /** The daemon as the JMX beans see it (a second set of beans on a server of a test's own, too). */
+    public Managed jmxView() {
+        return new JmxView(writer, monitor, checkpoints, backups, health, serverStats, server, settings, stats, metrics,
+                () -> store);
     }
 
     /** {@link #stop(String)} when the host gives no reason. */
@@ -181,70 +199,26 @@ public final class Portd implements Context {
         Logging.stop();
     }
 
-    /** Runs a request as {@code caller} through the verb table, as the socket would (JMX, tools). */
-    public java.util.concurrent.CompletableFuture<Reply> execute(dev.portd.protocol.Request request, Caller caller) {
-        java.util.concurrent.CompletableFuture<Reply> f = new java.util.concurrent.CompletableFuture<>();
-        dev.portd.protocol.Verbs.run(request, caller, this, null, f::complete);
+    /** Runs a request as {@code caller} through the verb table, as the socket would (tools, tests). */
+    public CompletableFuture<Reply> execute(Request request, Caller caller) {
+        CompletableFuture<Reply> f = new CompletableFuture<>();
+        Verbs.run(request, caller, context, null, f::complete);
         return f;
     }
 
-    @Override
-    public Backups backups() {
-        return backups;
+    /** What the verbs may use of the daemon (a connection of a test's own, too). */
+    public Context context() {
+        return context;
     }
 
-    public Writer<Reply> writer() {
-        return writer;
-    }
-
-    /** Where portpicker's clients connect, or "off" (JMX, STATS). */
-    public String portserverAddress() {
-        return server.portserverAddress();
-    }
-
-    public ServerStats serverStats() {
-        return serverStats;
-    }
-
-    public Checkpoints checkpoints() {
-        return checkpoints;
-    }
-
-    /** The open store, or null once stopped. */
-    public Store store() {
-        return store;
-    }
-
-    // ---- Context ----
-
-    @Override
+    /** The last committed table. */
     public PortTable table() {
         return writer.table();
     }
 
-    @Override
-    public TableConfig tableConfig() {
-        return tableConfig;
-    }
-
-    @Override
-    public PortUse portUse() {
-        return monitor.ports();
-    }
-
-    @Override
-    public void probe(Consumer<Reply> done) {
-        monitor.probeNow(done);
-    }
-
-    @Override
-    public Runnable await(int port, long timeoutMillis, Consumer<Reply> done) {
-        return monitor.await(port, timeoutMillis, done);
-    }
-
-    @Override
-    public dev.portd.table.Health.Results health() {
-        return health;
+    /** Where portpicker's clients connect, or "off". */
+    public String portserverAddress() {
+        return server.portserverAddress();
     }
 
     /** A change of a lease's health becomes an event through the writer; nothing waits for it. */
@@ -265,62 +239,8 @@ public final class Portd implements Context {
     }
 
     /** The connections in WATCH mode. */
-    public dev.portd.server.Watchers watchers() {
+    public Watchers watchers() {
         return server.watchers();
-    }
-
-    @Override
-    public void submit(Caller caller, Writer.Change<Reply> change, Consumer<Reply> done) {
-        writer.submit(caller, change, done);
-    }
-
-    @Override
-    public String version() {
-        return VERSION;
-    }
-
-    /** Ports of the managed range neither leased, reserved nor seen in use (STATS free, FREE's count). */
-    public int freePorts() {
-        return dev.portd.table.FreePorts.count(table(), portUse(), tableConfig);
-    }
-
-    public long uptimeSeconds() {
-        return (System.nanoTime() - startedNanos) / 1_000_000_000L;
-    }
-
-    @Override
-    public Row stats() {
-        PortTable t = table();
-        Row rows = new Row();
-        rows.put("version", VERSION);
-        rows.put("uptime_s", uptimeSeconds());
-        rows.put("range", tableConfig.lo() + "-" + tableConfig.hi());
-        rows.put("policy", tableConfig.policy().wire());
-        rows.put("leases", t.leaseCount());
-        rows.put("free", freePorts());
-        rows.put("reserved", t.reservations().size());
-        rows.put("conflicts", t.conflicts().size());
-        rows.put("connections", serverStats.connections());
-        rows.put("requests", serverStats.requests());
-        rows.put("commits", writer.commits());
-        rows.put("last_commit", writer.lastCommitMillis() == 0 ? "never" : dev.portd.protocol.Values.time(writer.lastCommitMillis()));
-        long probed = monitor.occupancy().timeMillis();
-        rows.put("last_probe", probed == 0 ? "never" : dev.portd.protocol.Values.time(probed));
-        rows.put("last_probe_ms", monitor.occupancy().durationMillis());
-        rows.put("sockets", monitor.occupancy().socketCount());
-        rows.put("last_backup", backups.lastMillis() == 0 ? "never" : dev.portd.protocol.Values.time(backups.lastMillis()));
-        Store s = writer.store();
-        rows.put("store", s.file().toString());
-        rows.put("store_bytes", s.fileBytes());
-        rows.put("journal_bytes", s.journalBytes());
-        rows.put("last_checkpoint", checkpoints.lastMillis() == 0 ? "never" : dev.portd.protocol.Values.time(checkpoints.lastMillis()));
-        rows.put("records_since_checkpoint", checkpoints.recordsSince());
-        rows.put("transport", server.transport());
-        rows.put("portserver", server.portserverAddress());
-        serverStats.addPortserverTo(rows);
-        rows.put("log_dropped", Logging.dropped());
-        config.addTo(rows, Map.of("probe_interval", monitor.intervalMillis()));
-        return rows;
     }
 
     public Config config() {

@@ -77,7 +77,7 @@ public final class PortdDaemon implements Daemon {
         }
         if (foreground) {
             try {
-                DataDir.checkRootStaysOut(config.data(), args);
+                DataDir.checkRootStaysOut(config.settings().data(), args);
             } catch (StoreException e) {
                 throw failed(e.getMessage(), ExitStatus.of(e));
             }
@@ -136,7 +136,8 @@ public final class PortdDaemon implements Daemon {
         if (e.kind() != StoreException.Kind.DAMAGED) {
             return "";
         }
-        Path backups = config.data().resolve("backups");
+        Settings settings = config.settings();
+        Path backups = settings.data().resolve("backups");
         if (e.inJournal()) {
             return Backups.newest(backups)
                     .map(b -> StoreException.journalBackupNote(b.file(), Values.time(b.timeMillis())))
@@ -146,7 +147,7 @@ public final class PortdDaemon implements Daemon {
         String stop = env.containsKey("INVOCATION_ID") ? "stop portd (systemctl stop portd.socket portd.service)" : "stop portd";
         return Backups.newest(backups)
                 .map(b -> StoreException.restoreAdvice(b.file(), Values.time(b.timeMillis()), stop,
-                        Restore.command(config.data(), config.socket(), b.file())))
+                        Restore.command(settings.data(), settings.socket(), b.file())))
                 .orElse(StoreException.noBackupAdvice(backups));
     }
 
@@ -158,7 +159,7 @@ public final class PortdDaemon implements Daemon {
             log.debug("start failed", e);
             throw failed("cannot start: " + e.getMessage(), ExitStatus.FAILURE);
         }
-        notify.ready("serving " + portd.config().socket());
+        notify.ready("serving " + portd.config().settings().socket());
         log.atInfo().setMessage("portd ready")
                 .addKeyValue("ready_ms", (System.nanoTime() - initNanos) / 1_000_000)
                 .addKeyValue("systemd", notify.enabled() ? "notified" : "no")

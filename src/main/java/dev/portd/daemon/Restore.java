@@ -49,8 +49,9 @@ final class Restore {
 
     /** Restores {@code backup} into the data directory of {@code config}; returns what was done. */
     static String run(Config config, Path backup) throws RefusedException {
-        Path data = config.data();
-        checkUser(data, config.socket(), backup);
+        Settings settings = config.settings();
+        Path data = settings.data();
+        checkUser(data, settings.socket(), backup);
         if (!readable(backup)) {
             throw new RefusedException("cannot restore: " + backup + " is not readable by user " + DataDir.user()
                     + "; make it readable by that user (or copy it where that user can read it) and run the restore again",
@@ -62,8 +63,8 @@ final class Restore {
         } catch (StoreException e) {
             throw new RefusedException("cannot restore: " + e.getMessage());
         }
-        if (answers(config.socket())) {
-            throw new RefusedException("portd is running (" + config.socket() + " answers); stop it before restoring"
+        if (answers(settings.socket())) {
+            throw new RefusedException("portd is running (" + settings.socket() + " answers); stop it before restoring"
                     + " (under systemd: systemctl stop portd.socket portd.service, or the next connection starts it again)");
         }
         try {
@@ -92,7 +93,7 @@ final class Restore {
             throw new RefusedException("cannot restore: " + e.getMessage());
         }
         // Read back and check, as the daemon will at start.
-        try (Store store = Store.open(data, config.integer("history_max"), Row::parse, Runnable::run)) {
+        try (Store store = Store.open(data, settings.historyMax(), Row::parse, Runnable::run)) {
             store.table();
         } catch (StoreException e) {
             throw new RefusedException("restore into " + data + " failed: " + e.getMessage());

@@ -1,6 +1,5 @@
 package dev.portd.jmx;
 
-import dev.portd.daemon.Portd;
 import dev.portd.protocol.Row;
 import dev.portd.protocol.Rows;
 import dev.portd.table.Event;
@@ -21,11 +20,11 @@ final class HistoryBean extends NotificationBroadcasterSupport implements Histor
     private static final String[] TYPES = java.util.Arrays.stream(Event.Kind.values())
             .map(k -> TYPE_PREFIX + k.wire()).toArray(String[]::new);
 
-    private final Portd portd;
+    private final Managed portd;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
 
-    HistoryBean(Portd portd) {
+    HistoryBean(Managed portd) {
         this.portd = portd;
     }
 

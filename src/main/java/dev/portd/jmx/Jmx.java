@@ -2,8 +2,6 @@ package dev.portd.jmx;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.jmx.JmxReporter;
-import dev.portd.daemon.Config;
-import dev.portd.daemon.Portd;
 import dev.portd.table.Event;
 import dev.portd.table.PortTable;
 import java.io.Closeable;
@@ -46,7 +44,8 @@ public final class Jmx implements Closeable {
      */
     private static final String NOTIFICATION_BUFFER = "jmx.remote.x.notification.buffer.size";
 
-    private final Portd portd;
+    private final Managed portd;
+    private final JmxSettings settings;
     private final MBeanServer server;
     private final ThreadPoolExecutor thread;
     private final AtomicReference<PortTable> newest = new AtomicReference<>();
@@ -60,8 +59,9 @@ public final class Jmx implements Closeable {
     private JmxConnector connector;
     private volatile boolean closed;
 
-    private Jmx(Portd portd, MBeanServer server, int queue) {
+    private Jmx(Managed portd, JmxSettings settings, MBeanServer server, int queue) {
         this.portd = portd;
+        this.settings = settings;
         this.server = server;
         this.history = new HistoryBean(portd);
         this.leases = new LeaseBeans(portd, server);
@@ -73,15 +73,15 @@ public final class Jmx implements Closeable {
     }
 
     /** Checks the JMX settings before anything serves; throws with a message for the operator. */
-    public static void check(Config config) {
-        JmxConnector.check(config);
+    public static void check(JmxSettings settings) {
+        JmxConnector.check(settings);
     }
 
     /**
      * Registers everything for a started daemon. The platform server holds one portd's names; a second
      * daemon in the same JVM (tests) gets a server of its own rather than failing or taking over the names.
      */
-    public static Jmx start(Portd portd) throws IOException {
+    public static Jmx start(Managed portd, JmxSettings settings) throws IOException {
         if (System.getProperty(NOTIFICATION_BUFFER) == null) {
             System.setProperty(NOTIFICATION_BUFFER, Integer.toString(QUEUE));
         }
@@ -90,12 +90,16 @@ public final class Jmx implements Closeable {
             log.warn("another portd in this JVM holds the JMX names; this one registers on a server of its own");
             server = MBeanServerFactory.newMBeanServer();
         }
-        return start(portd, server, QUEUE);
+        return start(portd, settings, server, QUEUE);
     }
 
-    /** On a given server, with a given queue of commits waiting for the JMX thread. */
-    static Jmx start(Portd portd, MBeanServer server, int queue) throws IOException {
-        Jmx jmx = new Jmx(portd, server, queue);
+    /** On a given server, with a given queue of commits waiting for the JMX thread; without a connector. */
+    static Jmx start(Managed portd, MBeanServer server, int queue) throws IOException {
+        return start(portd, new JmxSettings(0, null, null), server, queue);
+    }
+
+    private static Jmx start(Managed portd, JmxSettings settings, MBeanServer server, int queue) throws IOException {
+        Jmx jmx = new Jmx(portd, settings, server, queue);
         try {
             jmx.open();
         } catch (IOException | RuntimeException e) {
@@ -120,16 +124,16 @@ public final class Jmx implements Closeable {
         reporter = JmxReporter.forRegistry(metrics).inDomain(Names.METRICS_DOMAIN).registerWith(server).build();
         reporter.start();
 
-        portd.writer().addListener(this::committed);
+        portd.addCommitListener(this::committed);
         thread.execute(() -> leases.sync(portd.table()));
 
-        JmxConnector.Settings settings = JmxConnector.check(portd.config());
-        if (settings != null) {
-            connector = JmxConnector.open(settings, server);
-            log.atInfo().setMessage("JMX connector on 127.0.0.1:" + settings.port())
+        JmxSettings remote = JmxConnector.check(settings);
+        if (remote != null) {
+            connector = JmxConnector.open(remote, server);
+            log.atInfo().setMessage("JMX connector on 127.0.0.1:" + remote.port())
                     .addKeyValue("url", connector.url())
-                    .addKeyValue("password_file", settings.passwordFile()) // the name only, never the content
-                    .addKeyValue("access_file", settings.accessFile())
+                    .addKeyValue("password_file", remote.passwordFile()) // the name only, never the content
+                    .addKeyValue("access_file", remote.accessFile())
                     .log();
         }
     }

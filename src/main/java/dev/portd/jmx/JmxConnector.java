@@ -1,6 +1,5 @@
 package dev.portd.jmx;
 
-import dev.portd.daemon.Config;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -27,38 +26,27 @@ import javax.management.remote.rmi.RMIConnectorServer;
  */
 final class JmxConnector implements Closeable {
 
-    /** The settings, checked: a connector is never opened without a private password file. */
-    record Settings(int port, Path passwordFile, Path accessFile) {
-        JMXServiceURL url() {
-            try {
-                return new JMXServiceURL("service:jmx:rmi://127.0.0.1:" + port + "/jndi/rmi://127.0.0.1:" + port + "/jmxrmi");
-            } catch (java.net.MalformedURLException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
-    private final Settings settings;
+    private final JmxSettings settings;
     private final Registry registry;
     private final JMXConnectorServer server;
 
-    private JmxConnector(Settings settings, Registry registry, JMXConnectorServer server) {
+    private JmxConnector(JmxSettings settings, Registry registry, JMXConnectorServer server) {
         this.settings = settings;
         this.registry = registry;
         this.server = server;
     }
 
     /**
-     * The checked settings, or null when {@code jmx_port} is 0 (off). Throws IllegalStateException with a
-     * message for the operator when a file is missing, or when the password file is open to group or others.
+     * The settings, checked (a connector is never opened without a private password file), or null when
+     * {@code jmx_port} is 0 (off). Throws IllegalStateException with a message for the operator when a file
+     * is missing, or when the password file is open to group or others.
      */
-    static Settings check(Config config) {
-        int port = config.integer("jmx_port");
-        if (port == 0) {
+    static JmxSettings check(JmxSettings settings) {
+        if (settings.port() == 0) {
             return null;
         }
-        Path password = file(config, "jmx_password_file", "lines 'user password'");
-        Path access = file(config, "jmx_access_file", "lines 'user readonly' or 'user readwrite'");
+        Path password = file(settings.passwordFile(), "jmx_password_file", "lines 'user password'");
+        Path access = file(settings.accessFile(), "jmx_access_file", "lines 'user readonly' or 'user readwrite'");
         int mode;
         try {
             mode = (Integer) Files.getAttribute(password, "unix:mode");
@@ -70,23 +58,21 @@ final class JmxConnector implements Closeable {
             throw new IllegalStateException(String.format("jmx_password_file %s is %s by group or others (mode %04o);"
                     + " it must be readable by its owner only: chmod 600 %s", password, what, mode & 07777, password));
         }
-        return new Settings(port, password, access);
+        return settings;
     }
 
-    private static Path file(Config config, String key, String format) {
-        String v = config.get(key);
-        if (v == null || v.isEmpty()) {
+    private static Path file(Path p, String key, String format) {
+        if (p == null) {
             throw new IllegalStateException("jmx_port is set but " + key + " is not: the JMX port is opened only with"
                     + " a password file and an access file (" + key + ": " + format + ")");
         }
-        Path p = Path.of(v);
         if (!Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) || !Files.isReadable(p)) {
             throw new IllegalStateException(key + " " + p + " is not a readable regular file");
         }
         return p;
     }
 
-    static JmxConnector open(Settings s, MBeanServer mbeans) throws IOException {
+    static JmxConnector open(JmxSettings s, MBeanServer mbeans) throws IOException {
         // The server's stub tells clients where to connect: make it the loopback address we listen on, not
         // whatever the host name resolves to. Read once by RMI, so it must be set before the first export.
         if (System.getProperty("java.rmi.server.hostname") == null) {

@@ -1,6 +1,5 @@
 package dev.portd.jmx;
 
-import dev.portd.daemon.Portd;
 import dev.portd.protocol.Values;
 import dev.portd.table.Health;
 import dev.portd.table.Lease;
@@ -11,11 +10,11 @@ import dev.portd.table.Lease;
  * the last values it saw.
  */
 final class LeaseBean implements LeaseMBean {
-    private final Portd portd;
+    private final Managed portd;
     private final String service;
     private volatile Lease last;
 
-    LeaseBean(Portd portd, Lease lease) {
+    LeaseBean(Managed portd, Lease lease) {
         this.portd = portd;
         this.service = lease.service();
         this.last = lease;

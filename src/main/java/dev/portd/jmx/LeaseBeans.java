@@ -1,6 +1,5 @@
 package dev.portd.jmx;
 
-import dev.portd.daemon.Portd;
 import dev.portd.table.Event;
 import dev.portd.table.Lease;
 import dev.portd.table.PortTable;
@@ -22,12 +21,12 @@ import org.slf4j.LoggerFactory;
 final class LeaseBeans {
     private static final Logger log = LoggerFactory.getLogger(LeaseBeans.class);
 
-    private final Portd portd;
+    private final Managed portd;
     private final MBeanServer server;
     private final Map<String, ObjectName> registered = new HashMap<>();
     private long lastFullSync;
 
-    LeaseBeans(Portd portd, MBeanServer server) {
+    LeaseBeans(Managed portd, MBeanServer server) {
         this.portd = portd;
         this.server = server;
     }

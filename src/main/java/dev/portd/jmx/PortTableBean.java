@@ -1,20 +1,16 @@
 package dev.portd.jmx;
 
-import dev.portd.daemon.Portd;
-import dev.portd.protocol.Reply;
 import dev.portd.protocol.Rows;
-import dev.portd.table.ErrorCode;
 import dev.portd.table.Lease;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import javax.management.openmbean.TabularData;
 
 final class PortTableBean implements PortTableMBean {
-    private final Portd portd;
+    private final Managed portd;
     private final Operator operator;
 
-    PortTableBean(Portd portd, Operator operator) {
+    PortTableBean(Managed portd, Operator operator) {
         this.portd = portd;
         this.operator = operator;
     }
@@ -65,25 +61,16 @@ final class PortTableBean implements PortTableMBean {
 
     @Override
     public int allocate(String service) {
-        return Integer.parseInt(operator.ok("ALLOC", nonNull(service)));
+        return operator.allocate(service);
     }
 
     @Override
     public int release(String service) {
-        return Integer.parseInt(operator.ok("RELEASE", nonNull(service)));
+        return operator.release(service);
     }
 
     @Override
     public int lookup(String service) {
-        Reply r = operator.run("GET", List.of(nonNull(service)), Map.of());
-        if (r.error() == ErrorCode.NOTFOUND) {
-            return -1;
-        }
-        return Integer.parseInt(Operator.check(r).status());
-    }
-
-    /** A generic client may send null; the verb table then names what is missing. */
-    private static String nonNull(String s) {
-        return s == null ? "" : s;
+        return operator.lookup(service);
     }
 }

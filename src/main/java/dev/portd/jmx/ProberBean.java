@@ -1,7 +1,5 @@
 package dev.portd.jmx;
 
-import dev.portd.daemon.Monitor;
-import dev.portd.daemon.Portd;
 import dev.portd.protocol.Row;
 import dev.portd.protocol.Rows;
 import dev.portd.protocol.Values;
@@ -10,18 +8,18 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.management.openmbean.TabularData;
 
-/** The monitor's last probe, as STATS shows it; probeNow is the PROBE verb. */
+/** The prober's last probe, as STATS shows it; probeNow does what PROBE does. */
 final class ProberBean implements ProberMBean {
-    private final Portd portd;
+    private final Managed portd;
     private final Operator operator;
 
-    ProberBean(Portd portd, Operator operator) {
+    ProberBean(Managed portd, Operator operator) {
         this.portd = portd;
         this.operator = operator;
     }
 
-    private Monitor monitor() {
-        return portd.monitor();
+    private Managed.Prober monitor() {
+        return portd.prober();
     }
 
     @Override
@@ -39,18 +37,18 @@ final class ProberBean implements ProberMBean {
 
     @Override
     public String getLastProbeTime() {
-        long t = monitor().occupancy().timeMillis();
+        long t = monitor().lastTimeMillis();
         return t == 0 ? "never" : Values.time(t);
     }
 
     @Override
     public long getLastProbeMillis() {
-        return monitor().occupancy().durationMillis();
+        return monitor().lastDurationMillis();
     }
 
     @Override
     public int getSocketsSeen() {
-        return monitor().occupancy().socketCount();
+        return monitor().socketsSeen();
     }
 
     @Override
@@ -64,6 +62,6 @@ final class ProberBean implements ProberMBean {
 
     @Override
     public String probeNow() {
-        return operator.ok("PROBE");
+        return operator.probeNow();
     }
 }

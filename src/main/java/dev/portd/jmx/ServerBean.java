@@ -1,33 +1,30 @@
 package dev.portd.jmx;
 
-import dev.portd.daemon.Portd;
-import dev.portd.protocol.Portserver;
-
 final class ServerBean implements ServerMBean {
-    private final Portd portd;
+    private final Managed portd;
 
-    ServerBean(Portd portd) {
+    ServerBean(Managed portd) {
         this.portd = portd;
     }
 
     @Override
     public String getSocketPath() {
-        return portd.config().socket().toString();
+        return portd.server().socket().toString();
     }
 
     @Override
     public int getConnections() {
-        return portd.serverStats().connections();
+        return portd.server().connections();
     }
 
     @Override
     public int getMaxConnections() {
-        return portd.serverStats().maxConnections();
+        return portd.server().maxConnections();
     }
 
     @Override
     public long getRequests() {
-        return portd.serverStats().requests();
+        return portd.server().requests();
     }
 
     @Override
@@ -42,20 +39,16 @@ final class ServerBean implements ServerMBean {
 
     @Override
     public String getPortserverAddress() {
-        return portd.portserverAddress();
+        return portd.server().portserverAddress();
     }
 
     @Override
     public long getPortserverServed() {
-        return portd.serverStats().portserverCount(Portserver.Outcome.SERVED);
+        return portd.server().portserverServed();
     }
 
     @Override
     public long getPortserverRefused() {
-        long n = 0;
-        for (Portserver.Outcome o : Portserver.Outcome.values()) {
-            n += o == Portserver.Outcome.SERVED ? 0 : portd.serverStats().portserverCount(o);
-        }
-        return n;
+        return portd.server().portserverRefused();
     }
 }

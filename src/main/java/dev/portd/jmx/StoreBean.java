@@ -1,82 +1,68 @@
 package dev.portd.jmx;
 
-import dev.portd.daemon.Portd;
-import dev.portd.protocol.Reply;
-import dev.portd.protocol.Row;
 import dev.portd.protocol.Values;
-import dev.portd.store.Store;
-import java.util.List;
-import java.util.Map;
 
 final class StoreBean implements StoreMBean {
-    private final Portd portd;
+    private final Managed portd;
     private final Operator operator;
 
-    StoreBean(Portd portd, Operator operator) {
+    StoreBean(Managed portd, Operator operator) {
         this.portd = portd;
         this.operator = operator;
     }
 
     @Override
     public String getPath() {
-        Store s = portd.store();
-        return s == null ? "closed" : s.file().toString();
+        Managed.StoreFigures s = portd.store();
+        return s.file() == null ? "closed" : s.file().toString();
     }
 
     @Override
     public long getFileBytes() {
-        Store s = portd.store();
-        return s == null ? -1 : s.fileBytes();
+        return portd.store().fileBytes();
     }
 
     @Override
     public long getCommits() {
-        return portd.writer().commits();
+        return portd.store().commits();
     }
 
     @Override
     public long getLastCommitMillis() {
-        return portd.writer().lastCommitMillis();
+        return portd.store().lastCommitMillis();
     }
 
     @Override
     public String getLastCommitTime() {
-        long t = portd.writer().lastCommitMillis();
-        return t == 0 ? "never" : Values.time(t);
+        return time(portd.store().lastCommitMillis());
     }
 
     @Override
     public long getJournalBytes() {
-        Store s = portd.store();
-        return s == null ? -1 : s.journalBytes();
+        return portd.store().journalBytes();
     }
 
     @Override
     public String getLastCheckpointTime() {
-        long t = portd.checkpoints().lastMillis();
-        return t == 0 ? "never" : Values.time(t);
+        return time(portd.store().lastCheckpointMillis());
     }
 
     @Override
     public long getRecordsSinceCheckpoint() {
-        return portd.checkpoints().recordsSince();
+        return portd.store().recordsSinceCheckpoint();
     }
 
     @Override
     public String getLastBackup() {
-        Reply r = Operator.check(operator.run("BACKUPS", List.of(), Map.of()));
-        String newest = "never";
-        for (Row row : r.rows()) {
-            Object t = row.get("time");
-            if (t != null && (newest.equals("never") || t.toString().compareTo(newest) > 0)) {
-                newest = t.toString(); // ISO 8601 UTC sorts as text
-            }
-        }
-        return newest;
+        return time(portd.newestBackupMillis());
     }
 
     @Override
     public String backupNow() {
-        return operator.ok("BACKUP");
+        return operator.backupNow();
+    }
+
+    private static String time(long millis) {
+        return millis == 0 ? "never" : Values.time(millis);
     }
 }

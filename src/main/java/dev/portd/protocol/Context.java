@@ -37,5 +37,5 @@ public interface Context {
     }
 
     /** The table's JSON snapshots (BACKUP, BACKUPS). */
-    dev.portd.backup.Backups backups();
+    Snapshots backups();
 }

@@ -2,8 +2,6 @@ package dev.portd.protocol;
 
 import dev.portd.table.ErrorCode;
 import dev.portd.table.PortdException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Consumer;
 
 /** The handlers of the verbs that reply later, off the event loop: PROBE, WAIT, BACKUP, BACKUPS. */
@@ -33,18 +31,13 @@ final class DaemonVerbs {
     }
 
     static void backup(Call c, Consumer<Reply> done) {
-        c.ctx().backups().backup().whenComplete((b, e) -> done.accept(e == null
-                ? Reply.ok(b.file().toString(), b.row())
+        c.ctx().backups().write().whenComplete((b, e) -> done.accept(e == null
+                ? Reply.ok(String.valueOf(b.get("file")), b)
                 : Reply.error(ErrorCode.STORE, "backup failed: " + (e.getCause() == null ? e : e.getCause()))));
     }
 
     static void backups(Call c, Consumer<Reply> done) {
-        c.ctx().backups().listAsync().whenComplete((list, e) -> {
-            List<Row> rows = new ArrayList<>();
-            if (e == null) {
-                list.forEach(b -> rows.add(b.row()));
-            }
-            done.accept(e == null ? Reply.rows(rows) : Reply.error(ErrorCode.INTERNAL, "cannot list backups: " + e));
-        });
+        c.ctx().backups().rows().whenComplete((rows, e) ->
+                done.accept(e == null ? Reply.rows(rows) : Reply.error(ErrorCode.INTERNAL, "cannot list backups: " + e)));
     }
 }

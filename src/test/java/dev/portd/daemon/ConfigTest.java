@@ -49,41 +49,41 @@ class ConfigTest {
                 "\t# indented comment");
         Config c = load("--config", f.toString());
         assertEquals(f, c.file());
-        assertEquals(30000, c.range()[0]);
-        assertEquals(30999, c.range()[1]);
-        assertEquals(dev.portd.table.Policy.STABLE, c.policy());
-        assertEquals(Path.of("/tmp/with space/portd"), c.data());
-        assertEquals(Path.of("/tmp/x#y.sock"), c.socket());
-        assertEquals(50, c.integer("history_max"));
-        assertEquals(0, c.millis("backup_interval"));
-        assertEquals("24", c.get("backup_keep"), "untouched keys keep their defaults");
-        assertEquals("rw-rw-rw-", c.socketPermissions());
+        assertEquals(30000, c.settings().rangeLo());
+        assertEquals(30999, c.settings().rangeHi());
+        assertEquals(dev.portd.table.Policy.STABLE, c.settings().policy());
+        assertEquals(Path.of("/tmp/with space/portd"), c.settings().data());
+        assertEquals(Path.of("/tmp/x#y.sock"), c.settings().socket());
+        assertEquals(50, c.settings().historyMax());
+        assertEquals(0, c.settings().backupIntervalMillis());
+        assertEquals(24, c.settings().backupKeep(), "untouched keys keep their defaults");
+        assertEquals("rw-rw-rw-", c.settings().socketPermissions());
     }
 
     @Test
     void flagsOverrideTheFileAndBothSpellingsWork() throws Exception {
         Path f = file("range = 30000-30999", "policy = random", "socket_mode = 0600", "max_connections = 10");
         Config c = load("--config", f.toString(), "--range", "40000-40099", "--socket-mode=0660", "--max_connections", "20");
-        assertEquals(40000, c.range()[0], "flag beats file");
-        assertEquals("rw-rw----", c.socketPermissions());
-        assertEquals(20, c.integer("max_connections"));
-        assertEquals(dev.portd.table.Policy.RANDOM, c.policy(), "file beats default");
+        assertEquals(40000, c.settings().rangeLo(), "flag beats file");
+        assertEquals("rw-rw----", c.settings().socketPermissions());
+        assertEquals(20, c.settings().maxConnections());
+        assertEquals(dev.portd.table.Policy.RANDOM, c.settings().policy(), "file beats default");
     }
 
     @Test
     void portdSocketSitsBetweenTheFileAndTheFlag() throws Exception {
         Path f = file("socket = /tmp/from-file.sock");
         Map<String, String> env = Map.of("PORTD_SOCKET", "/tmp/from-env.sock");
-        assertEquals(Path.of("/tmp/from-env.sock"), load(env, "--config", f.toString()).socket());
-        assertEquals(Path.of("/tmp/flag.sock"), load(env, "--config", f.toString(), "--socket", "/tmp/flag.sock").socket());
-        assertEquals(Path.of("/tmp/from-file.sock"), load(Map.of(), "--config", f.toString()).socket());
+        assertEquals(Path.of("/tmp/from-env.sock"), load(env, "--config", f.toString()).settings().socket());
+        assertEquals(Path.of("/tmp/flag.sock"), load(env, "--config", f.toString(), "--socket", "/tmp/flag.sock").settings().socket());
+        assertEquals(Path.of("/tmp/from-file.sock"), load(Map.of(), "--config", f.toString()).settings().socket());
     }
 
     @Test
     void portserverSocketIsOffByDefaultAndTakesAPathOrAnAbstractName() throws Exception {
-        assertEquals("", load().portserverSocket());
-        assertEquals("@unittest-portserver", load("--portserver-socket", "@unittest-portserver").portserverSocket());
-        assertEquals("/run/portd/portserver.sock", load("--portserver-socket", "/run/portd/portserver.sock").portserverSocket());
+        assertEquals("", load().settings().portserverSocket());
+        assertEquals("@unittest-portserver", load("--portserver-socket", "@unittest-portserver").settings().portserverSocket());
+        assertEquals("/run/portd/portserver.sock", load("--portserver-socket", "/run/portd/portserver.sock").settings().portserverSocket());
         ConfigException bare = assertThrows(ConfigException.class, () -> load("--portserver-socket", "@"));
         assertEquals("flag --portserver-socket: an abstract address needs a name after the @", bare.getMessage());
         ConfigException tooLong = assertThrows(ConfigException.class, () -> load("--portserver-socket", "/" + "x".repeat(107)));

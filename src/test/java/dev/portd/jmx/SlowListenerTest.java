@@ -22,7 +22,7 @@ class SlowListenerTest {
         try (TestDaemon d = TestDaemon.start("--probe-interval", "1h", "--range", JmxTesting.RANGE)) {
             MBeanServer own = MBeanServerFactory.newMBeanServer();
             CountDownLatch unstick = new CountDownLatch(1);
-            try (Jmx jmx = Jmx.start(d.portd(), own, 2)) {
+            try (Jmx jmx = Jmx.start(d.portd().jmxView(), own, 2)) {
                 own.addNotificationListener(Names.HISTORY, (n, hb) -> {
                     try {
                         unstick.await(30, TimeUnit.SECONDS);

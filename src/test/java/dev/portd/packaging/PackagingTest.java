@@ -65,8 +65,8 @@ class PackagingTest {
         }
         assertTrue(settings >= 18, "settings found in --help: " + settings);
         Config loaded = Config.load(new String[] {"--config", CONF.toString()}, Map.of());
-        assertEquals(Path.of("/run/portd/portd.sock"), loaded.socket());
-        assertEquals(Path.of("/var/lib/portd"), loaded.data());
+        assertEquals(Path.of("/run/portd/portd.sock"), loaded.settings().socket());
+        assertEquals(Path.of("/var/lib/portd"), loaded.settings().data());
     }
 
     @Test

@@ -64,7 +64,7 @@ class PipelineTest {
         ServerStats stats = new ServerStats(maxConnections, new MetricRegistry());
         return new EmbeddedChannel(new ConnectionLimit(stats),
                 new LineBasedFrameDecoder(Request.MAX_LINE_BYTES, true, true), new RequestDecoder(), new ReplyEncoder(),
-                new Connection(daemon.portd(), stats, new Watchers()));
+                new Connection(daemon.portd().context(), stats, new Watchers()));
     }
 
     @Test
