@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portd.table.Transport;
+import io.netty.channel.epoll.Epoll;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -13,16 +14,25 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The kernel's answer for sockets of every kind this host can hold: one dual-stack bind per protocol must
  * see IPv4-only holders too, on the wildcard and on one address, listening or not, with SO_REUSEADDR or
- * SO_REUSEPORT, and a port in TIME_WAIT.
+ * SO_REUSEPORT, and a port in TIME_WAIT. Each case runs with Netty's native socket (what the daemon uses on
+ * Linux) and with NIO's (the fallback where the epoll transport does not load).
  */
 class BindCheckTest {
 
     @Test
-    void tcpHoldersOfEitherFamilyAreSeen() throws Exception {
+    void theNativeSocketIsUsedOnLinux() {
+        assertTrue(BindCheck.nativeSocket(), () -> "epoll unavailable: " + Epoll.unavailabilityCause());
+    }
+
+    @ParameterizedTest(name = "native={0}")
+    @ValueSource(booleans = {true, false})
+    void tcpHoldersOfEitherFamilyAreSeen(boolean nativeSocket) throws Exception {
         for (String address : List.of("0.0.0.0", "127.0.0.1", "::")) {
             for (boolean listen : new boolean[] {true, false}) {
                 for (boolean reuse : new boolean[] {true, false}) {
@@ -31,9 +41,9 @@ class BindCheckTest {
                         held.setOption(java.net.StandardSocketOptions.SO_REUSEADDR, reuse);
                         int port = bind(held, address); // a ServerSocketChannel listens once bound
                         String what = "TCP " + address + " listen=" + listen + " reuseaddr=" + reuse;
-                        assertFalse(BindCheck.canBind(port, Transport.TCP), what);
-                        assertFalse(BindCheck.canBind(port, Transport.BOTH), what);
-                        assertTrue(BindCheck.canBind(port, Transport.UDP), what + ": nothing on UDP");
+                        assertFalse(BindCheck.canBind(port, Transport.TCP, nativeSocket), what);
+                        assertFalse(BindCheck.canBind(port, Transport.BOTH, nativeSocket), what);
+                        assertTrue(BindCheck.canBind(port, Transport.UDP, nativeSocket), what + ": nothing on UDP");
                     }
                 }
             }
@@ -41,24 +51,26 @@ class BindCheckTest {
         try (ServerSocketChannel held = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
             held.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
             int port = bind(held, "127.0.0.1");
-            assertFalse(BindCheck.canBind(port, Transport.TCP), "TCP 127.0.0.1 with SO_REUSEPORT");
+            assertFalse(BindCheck.canBind(port, Transport.TCP, nativeSocket), "TCP 127.0.0.1 with SO_REUSEPORT");
         }
     }
 
-    @Test
-    void udpHoldersOfEitherFamilyAreSeen() throws Exception {
+    @ParameterizedTest(name = "native={0}")
+    @ValueSource(booleans = {true, false})
+    void udpHoldersOfEitherFamilyAreSeen(boolean nativeSocket) throws Exception {
         for (String address : List.of("0.0.0.0", "127.0.0.1", "::")) {
             try (DatagramChannel held = DatagramChannel.open(family(address))) {
                 int port = bind(held, address);
-                assertFalse(BindCheck.canBind(port, Transport.UDP), "UDP " + address);
-                assertFalse(BindCheck.canBind(port, Transport.BOTH), "UDP " + address);
-                assertTrue(BindCheck.canBind(port, Transport.TCP), "UDP " + address + ": nothing on TCP");
+                assertFalse(BindCheck.canBind(port, Transport.UDP, nativeSocket), "UDP " + address);
+                assertFalse(BindCheck.canBind(port, Transport.BOTH, nativeSocket), "UDP " + address);
+                assertTrue(BindCheck.canBind(port, Transport.TCP, nativeSocket), "UDP " + address + ": nothing on TCP");
             }
         }
     }
 
-    @Test
-    void aPortInTimeWaitOnLoopbackIsTaken() throws Exception {
+    @ParameterizedTest(name = "native={0}")
+    @ValueSource(booleans = {true, false})
+    void aPortInTimeWaitOnLoopbackIsTaken(boolean nativeSocket) throws Exception {
         int port;
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
             port = bind(server, "127.0.0.1");
@@ -67,16 +79,17 @@ class BindCheckTest {
                 client.read(java.nio.ByteBuffer.allocate(1));
             }
         }
-        assertFalse(BindCheck.canBind(port, Transport.TCP), "TIME_WAIT on 127.0.0.1:" + port);
+        assertFalse(BindCheck.canBind(port, Transport.TCP, nativeSocket), "TIME_WAIT on 127.0.0.1:" + port);
     }
 
-    @Test
-    void aFreePortIsFree() throws Exception {
+    @ParameterizedTest(name = "native={0}")
+    @ValueSource(booleans = {true, false})
+    void aFreePortIsFree(boolean nativeSocket) throws Exception {
         int port;
         try (ServerSocketChannel probe = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
             port = bind(probe, "127.0.0.1");
         }
-        assertTrue(BindCheck.canBind(port, Transport.BOTH));
+        assertTrue(BindCheck.canBind(port, Transport.BOTH, nativeSocket));
     }
 
     private static StandardProtocolFamily family(String address) {
