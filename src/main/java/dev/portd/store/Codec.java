@@ -1,5 +1,6 @@
 package dev.portd.store;
 
+import dev.portd.table.Batch;
 import dev.portd.table.Check;
 import dev.portd.table.Event;
 import dev.portd.table.Lease;
@@ -7,7 +8,6 @@ import dev.portd.table.LeaseState;
 import dev.portd.table.PortTable;
 import dev.portd.table.PortUsage;
 import dev.portd.table.Transport;
-import dev.portd.table.Txn;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -50,11 +50,11 @@ final class Codec {
 
     private Codec() {}
 
-    /** The payload of the journal record for a batch: what {@code txn} changed, as it now stands. */
-    static byte[] batch(Txn txn) {
-        PortTable t = txn.table();
+    /** The payload of the journal record for a batch: what {@code b} changed, as it now stands. */
+    static byte[] batch(Batch b) {
+        PortTable t = b.table();
         return encode(out -> {
-            for (String service : txn.dirtyServices()) {
+            for (String service : b.dirtyServices()) {
                 Lease l = t.lease(service);
                 if (l == null) {
                     out.writeByte(LEASE_GONE);
@@ -64,7 +64,7 @@ final class Codec {
                     writeLease(out, l);
                 }
             }
-            for (Integer port : txn.dirtyReserved()) {
+            for (Integer port : b.dirtyReserved()) {
                 String desc = t.reservation(port);
                 out.writeByte(desc == null ? UNRESERVED : RESERVED);
                 out.writeInt(port);
@@ -72,16 +72,16 @@ final class Codec {
                     writeString(out, desc);
                 }
             }
-            for (Event e : txn.events()) {
+            for (Event e : b.events()) {
                 out.writeByte(EVENT);
                 writeEvent(out, e);
             }
-            if (txn.lastPortDirty()) {
+            if (b.lastPortDirty()) {
                 out.writeByte(LAST_PORT);
                 out.writeInt(t.lastPort());
             }
-            for (int i = 0; i < txn.dirtyUsageCount(); i++) {
-                int port = txn.dirtyUsage(i);
+            for (int i = 0; i < b.dirtyUsageCount(); i++) {
+                int port = b.dirtyUsage(i);
                 PortUsage u = t.usage().get(port);
                 if (u != null) { // null: the only change that touched it was refused and rolled back
                     out.writeByte(USAGE);

@@ -158,7 +158,7 @@ public final class Store implements Closeable {
 
     /** Makes the batch durable as journal record {@code seq}: one write, one fdatasync. */
     public void append(long recordSeq, Txn txn) throws IOException {
-        journal.append(recordSeq, Codec.batch(txn));
+        journal.append(recordSeq, Codec.batch(txn.batch()));
     }
 
     /** Writes {@code t} (the journal up to {@code upTo} applied) as the store file, then drops what it covers. */
