@@ -215,7 +215,7 @@ class UsageStoreTest {
         store.close();
         try (DB db = DBMaker.fileDB(dir.resolve(Store.FILE).toFile()).fileChannelEnable().fileLockDisable().make()) {
             db.treeMap(StoreFile.STATE, Serializer.STRING, Serializer.BYTE_ARRAY).open()
-                    .put(StoreFile.USAGE, Codec.sealed(Codec.count(2)));
+                    .put(StoreFile.USAGE, FileValues.sealed(FileValues.count(2)));
         }
         StoreException e = assertThrows(StoreException.class, () -> Stores.read(dir));
         assertTrue(e.getMessage().contains("usage counts differ"), e.getMessage());
