@@ -30,7 +30,7 @@ final class Expiry<R> {
         List<Lease> due = deadlines.due(writer.table(), System.nanoTime(), System.currentTimeMillis());
         if (!due.isEmpty()) {
             writer.submit(self, txn -> {
-                txn.expire(due);
+                txn.findings().expire(due);
                 return outcomes.expired(due.size());
             }, answer -> {});
         }

@@ -225,7 +225,7 @@ public final class Portd {
     private void recordHealth(dev.portd.table.Lease checked, boolean healthy, String note) {
         Caller self = new Caller(Paths.uid(), (int) ProcessHandle.current().pid(), "portd");
         writer.submit(self, txn -> {
-            txn.health(checked, healthy, note);
+            txn.findings().health(checked, healthy, note);
             return Reply.ok("result", "recorded");
         }, r -> {
             if (!r.ok()) {

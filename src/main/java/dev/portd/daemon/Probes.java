@@ -116,7 +116,7 @@ final class Probes<R> {
         ports.seen(occ);
         Observation o = Observation.of(writer.table(), occ, writer.config(), occ.timeMillis());
         writer.submit(self, txn -> {
-            txn.observe(o);
+            txn.findings().observe(o);
             return outcomes.probed(occ, o.conflicts().size());
         }, reply -> {
             committed.accept(occ);

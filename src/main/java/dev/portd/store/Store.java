@@ -89,7 +89,7 @@ public final class Store implements Closeable {
             PortTable t = loaded.table();
             for (JournalReader.Record r : j.records()) {
                 try {
-                    t = Codec.replay(t, r.payload(), historyMax);
+                    t = BatchRecord.replay(t, r.payload(), historyMax);
                 } catch (IOException | RuntimeException e) {
                     j.journal().close();
                     throw StoreException.journalDamaged(dir, -1, "record " + r.seq() + " cannot be replayed: "
@@ -158,7 +158,7 @@ public final class Store implements Closeable {
 
     /** Makes the batch durable as journal record {@code seq}: one write, one fdatasync. */
     public void append(long recordSeq, Txn txn) throws IOException {
-        journal.append(recordSeq, Codec.batch(txn));
+        journal.append(recordSeq, BatchRecord.payload(txn.batch()));
     }
 
     /** Writes {@code t} (the journal up to {@code upTo} applied) as the store file, then drops what it covers. */

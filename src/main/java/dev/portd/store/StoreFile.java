@@ -103,7 +103,7 @@ final class StoreFile {
 
     private static Loaded load(Path file, DB db) {
         try {
-            Codec.Counts c = Codec.counts(Codec.unsealed(stateMap(db).get(STATE)));
+            FileValues.Counts c = FileValues.counts(FileValues.unsealed(stateMap(db).get(STATE)));
             List<Lease> leases = new ArrayList<>(c.leases());
             unchunk(db, "lease", Codec.LEASE_IN, leases);
             List<Map.Entry<Integer, String>> rs = new ArrayList<>(c.reservations());
@@ -130,7 +130,7 @@ final class StoreFile {
         if (count == null) {
             return t;
         }
-        int n = Codec.count(Codec.unsealed(count));
+        int n = FileValues.count(FileValues.unsealed(count));
         List<Map.Entry<Integer, PortUsage>> entries = new ArrayList<>(n);
         unchunk(db, USAGE, Codec.USAGE_IN, entries);
         SortedMap<Integer, PortUsage> usage = new TreeMap<>();
@@ -145,7 +145,7 @@ final class StoreFile {
 
     private static <T> void unchunk(DB db, String name, Codec.Reads<T> r, List<T> to) throws IOException {
         for (byte[] v : db.treeMap(name, Serializer.INTEGER, Serializer.BYTE_ARRAY).open().values()) {
-            Codec.unchunk(Codec.unsealed(v), r, to);
+            FileValues.unchunk(FileValues.unsealed(v), r, to);
         }
     }
 
@@ -177,9 +177,9 @@ final class StoreFile {
                 chunked(db, "event", new ArrayList<>(t.history()), Codec.EVENT_OUT, flush);
                 chunked(db, USAGE, new ArrayList<>(t.usage().entrySet()), Codec.USAGE_OUT, flush);
                 Map<String, byte[]> state = db.treeMap(STATE, Serializer.STRING, Serializer.BYTE_ARRAY).create();
-                state.put(STATE, Codec.sealed(Codec.counts(new Codec.Counts(seq, t.lastPort(), t.leaseCount(),
+                state.put(STATE, FileValues.sealed(FileValues.counts(new FileValues.Counts(seq, t.lastPort(), t.leaseCount(),
                         t.reservations().size(), t.history().size()))));
-                state.put(USAGE, Codec.sealed(Codec.count(t.usage().size())));
+                state.put(USAGE, FileValues.sealed(FileValues.count(t.usage().size())));
             } finally {
                 db.close();
             }
@@ -217,7 +217,7 @@ final class StoreFile {
                     flush.run();
                 }
                 List<T> part = items.subList(next * CHUNK, Math.min(items.size(), (next + 1) * CHUNK));
-                return new Pair<>(next++, Codec.sealed(Codec.chunk(part, w)));
+                return new Pair<>(next++, FileValues.sealed(FileValues.chunk(part, w)));
             }
         };
         db.treeMap(name, Serializer.INTEGER, Serializer.BYTE_ARRAY).createFrom(pairs);

@@ -193,7 +193,7 @@ public final class Writer<R> {
                 replies.add(answers.refused(e));
             }
         }
-        if (txn.changed()) {
+        if (txn.batch().changed()) {
             long seq = base.seq() + 1;
             String failed = null;
             try (Timer.Context ignored = commitTimer.time()) {
@@ -225,10 +225,10 @@ public final class Writer<R> {
                 log.warn("reply delivery failed", e);
             }
         }
-        if (txn != null && !txn.events().isEmpty()) {
+        if (txn != null && !txn.batch().events().isEmpty()) {
             for (CommitListener l : listeners) {
                 try {
-                    l.committed(committed.table(), txn.events());
+                    l.committed(committed.table(), txn.batch().events());
                 } catch (RuntimeException e) {
                     log.warn("commit listener failed", e);
                 }

@@ -10,7 +10,7 @@ import org.pcollections.TreePMap;
 /**
  * What one probe means for the table: leases whose process exited, leases whose state changed, and
  * the conflicts now on the host. Computed on the prober's thread (the {@link Host} reads /proc), then
- * applied by the writer with {@link Txn#observe}, which re-checks each item against the table of that
+ * applied by the writer with {@link Findings#observe}, which re-checks each item against the table of that
  * moment.
  */
 public record Observation(List<Lease> exited, List<Lease> restated, PSortedMap<Integer, Conflict> conflicts) {

@@ -125,7 +125,7 @@ public final class PortTable {
         return usage;
     }
 
-    // ---- replaying a journal record: the same derivations as Txn's, applied to stored changes ----
+    // ---- replaying a journal record: the same derivations as Batch's, applied to stored changes ----
 
     /** This table with {@code l} as its service's lease (replacing the one it had). */
     public PortTable withLease(Lease l) {
@@ -176,7 +176,7 @@ public final class PortTable {
         return t;
     }
 
-    // ---- derivations, used by Txn only ----
+    // ---- derivations, used by Batch only ----
 
     PortTable put(Lease l) {
         Lease old = byService.get(l.service());

@@ -62,7 +62,7 @@ class UsageStoreTest {
             r = change.apply(txn);
         } catch (RuntimeException e) {
             txn.abort(); // its dirty marks stay: the writer commits the batch and rewrites the unchanged entries
-            if (txn.changed()) {
+            if (txn.batch().changed()) {
                 store.append(nextSeq(), txn);
                 table = txn.table();
             }
@@ -134,11 +134,11 @@ class UsageStoreTest {
         Lease job = table.lease("job");
         Lease proc = table.lease("proc");
         at(T + 5_000, ROOT, t -> {
-            t.expire(List.of(job));
+            t.findings().expire(List.of(job));
             return null;
         });
         at(T + 7_000, ROOT, t -> {
-            t.observe(new Observation(List.of(proc), List.of(), TreePMap.empty()));
+            t.findings().observe(new Observation(List.of(proc), List.of(), TreePMap.empty()));
             return null;
         });
         // Several leases ended in one change (as a bulk release does): each through the Txn's own end().
@@ -215,7 +215,7 @@ class UsageStoreTest {
         store.close();
         try (DB db = DBMaker.fileDB(dir.resolve(Store.FILE).toFile()).fileChannelEnable().fileLockDisable().make()) {
             db.treeMap(StoreFile.STATE, Serializer.STRING, Serializer.BYTE_ARRAY).open()
-                    .put(StoreFile.USAGE, Codec.sealed(Codec.count(2)));
+                    .put(StoreFile.USAGE, FileValues.sealed(FileValues.count(2)));
         }
         StoreException e = assertThrows(StoreException.class, () -> Stores.read(dir));
         assertTrue(e.getMessage().contains("usage counts differ"), e.getMessage());
