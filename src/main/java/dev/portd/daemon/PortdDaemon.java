@@ -47,6 +47,17 @@ public final class PortdDaemon implements Daemon {
      *                   its priority, is all the journal gets), and refuse to run as root over a data
      *                   directory another user owns. Not under jsvc, which opens the store as root by design.
      */
+    /**
+     * Netty tracks one buffer in 128 for leak reports unless told otherwise, and each tracked buffer costs
+     * a stack trace on the event loop. The tests run with it (they exercise every buffer the handlers
+     * touch); the service does not, unless {@code -Dio.netty.leakDetection.level} asks for it.
+     */
+    private static void leakDetectionOffUnlessAsked() {
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+        }
+    }
+
     PortdDaemon(Map<String, String> env, boolean foreground) {
         this.env = env;
         this.foreground = foreground;
@@ -68,6 +79,7 @@ public final class PortdDaemon implements Daemon {
      */
     public void init(String[] args) throws ConfigException, DaemonInitException {
         initNanos = System.nanoTime();
+        leakDetectionOffUnlessAsked();
         Config config;
         try {
             config = Config.load(args, env);

@@ -15,7 +15,6 @@ import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.handler.codec.LineBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -149,8 +148,8 @@ public final class PortdServer {
     }
 
     /**
-     * One connection of the line protocol: socket -> limit -> idle and slow-line timeouts -> lines ->
-     * requests (or rejections) -> replies in request order; outbound, replies and event lines are rendered
+     * One connection of the line protocol: socket -> limit -> idle and slow-line timeouts -> requests (or
+     * rejections), one per line -> replies in request order; outbound, replies and event lines are rendered
      * into one buffer per flush.
      */
     private void pipeline(Channel ch) {
@@ -158,7 +157,6 @@ public final class PortdServer {
                 .addLast(new ConnectionLimit(stats))
                 .addLast(new IdleStateHandler(options.idleTimeoutMillis(), 0, 0, TimeUnit.MILLISECONDS))
                 .addLast(new LineDeadline(options.idleTimeoutMillis()))
-                .addLast(new LineBasedFrameDecoder(dev.portd.protocol.Request.MAX_LINE_BYTES, true, true))
                 .addLast(new RequestDecoder())
                 .addLast(new ReplyEncoder())
                 .addLast(new Connection(context, stats, watchers));

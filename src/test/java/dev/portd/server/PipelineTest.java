@@ -14,8 +14,6 @@ import dev.portd.testing.TestDaemon;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.LineBasedFrameDecoder;
-import io.netty.handler.codec.TooLongFrameException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,29 +61,58 @@ class PipelineTest {
     private EmbeddedChannel connection(int maxConnections) {
         ServerStats stats = new ServerStats(maxConnections, new MetricRegistry());
         return new EmbeddedChannel(new ConnectionLimit(stats),
-                new LineBasedFrameDecoder(Request.MAX_LINE_BYTES, true, true), new RequestDecoder(), new ReplyEncoder(),
+                new RequestDecoder(), new ReplyEncoder(),
                 new Connection(daemon.portd().context(), stats, new Watchers()));
     }
 
     @Test
     void decoderTurnsLinesIntoRequestsOrRejections() {
         EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoder());
-        ch.writeInbound(text("GET web"), text(""), text("JSON GET \"web"), Unpooled.wrappedBuffer(new byte[] {'J', 'S', 'O', 'N', ' ', 'G', (byte) 0xff}));
+        // Lines end in LF or CRLF and may arrive in pieces; a blank line makes nothing.
+        ch.writeInbound(text("GET w"), text("eb\r\n\n\r\nJSON GET \"web\nJSON G"),
+                Unpooled.wrappedBuffer(new byte[] {(byte) 0xff, '\n', 'G', 'E', 'T', ' ', (byte) 0xc3, (byte) 0xa9, '\n'}));
         Request get = ch.readInbound();
         assertEquals("GET", get.verb());
         assertEquals("web", get.words().get(0));
-        RequestDecoder.Rejected quote = ch.readInbound(); // the blank line made nothing
+        RequestDecoder.Rejected quote = ch.readInbound();
         assertEquals(ErrorCode.BADREQ, quote.reply().error());
         assertTrue(quote.json());
         RequestDecoder.Rejected utf8 = ch.readInbound();
         assertEquals("request is not valid UTF-8", utf8.reply().status());
         assertTrue(utf8.json(), "the JSON prefix is honoured before a bad byte");
+        Request accented = ch.readInbound();
+        assertEquals("\u00e9", accented.words().get(0), "valid UTF-8 is decoded as such");
         assertNull(ch.readInbound());
+        assertNull(ch.readInbound(), "a line without its end yet makes nothing");
+    }
 
-        ch.pipeline().fireExceptionCaught(new TooLongFrameException("too long"));
+    @Test
+    void aLineOverTheLimitIsRefusedOnceAndNothingAfterItIsRead() {
+        int max = Request.MAX_LINE_BYTES;
+        // Exactly the limit, with CRLF, is a line.
+        EmbeddedChannel ok = new EmbeddedChannel(new RequestDecoder());
+        ok.writeInbound(text("PING " + "x".repeat(max - 5) + "\r\nPING\n"));
+        Object atLimit = ok.readInbound();
+        assertFalse(atLimit instanceof RequestDecoder.Rejected r && r.reply().error() == ErrorCode.TOOLONG, atLimit.toString());
+        assertEquals("PING", ((Request) ok.readInbound()).verb());
+
+        // One byte more, refused as soon as it is seen without an end (no need to wait for one).
+        EmbeddedChannel ch = new EmbeddedChannel(new RequestDecoder());
+        ch.writeInbound(text("PING\n" + "x".repeat(max)));
+        assertEquals("PING", ((Request) ch.readInbound()).verb());
+        assertNull(ch.readInbound(), "the limit itself, still unfinished, is not refused yet");
+        ch.writeInbound(text("x"));
         RequestDecoder.Rejected tooLong = ch.readInbound();
         assertEquals(ErrorCode.TOOLONG, tooLong.reply().error());
         assertTrue(tooLong.reply().closes());
+        ch.writeInbound(text("\nPING\nPING\n"));
+        assertNull(ch.readInbound(), "nothing after the over-long line is decoded");
+
+        // A whole over-long line in one read: the same.
+        EmbeddedChannel whole = new EmbeddedChannel(new RequestDecoder());
+        whole.writeInbound(text("x".repeat(max + 1) + "\nPING\n"));
+        assertEquals(ErrorCode.TOOLONG, ((RequestDecoder.Rejected) whole.readInbound()).reply().error());
+        assertNull(whole.readInbound());
     }
 
     @Test
