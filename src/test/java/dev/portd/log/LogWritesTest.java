@@ -4,17 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,41 +57,10 @@ class LogWritesTest {
         }
     }
 
-    /** An output that records each write it is given, and holds the first until released. */
-    private static final class Writes extends OutputStream {
-        final List<String> writes = new ArrayList<>();
-        final CountDownLatch writing = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-
-        @Override
-        public void write(int b) {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            writing.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            synchronized (writes) {
-                writes.add(new String(b, off, len, StandardCharsets.UTF_8));
-            }
-        }
-
-        String all() {
-            synchronized (writes) {
-                return String.join("", writes);
-            }
-        }
-    }
-
     @Test
     @Timeout(60)
     void linesQueuedTogetherGoOutInOneWriteAndWarningsAtOnce() throws Exception {
-        Writes out = new Writes();
+        HeldOutput out = new HeldOutput(OutputStream.nullOutputStream());
         Logging.configure(new Logging.Setup("text", Level.INFO, false, false, out));
         log.info("first");
         out.writing.await(); // the appender's thread is held in the write of "first"; these queue up meanwhile
@@ -104,7 +74,7 @@ class LogWritesTest {
         out.release.countDown();
         Logging.stop();
 
-        List<String> writes = out.writes;
+        List<String> writes = out.writes();
         assertEquals(3, writes.size(), "first; the changes up to the warning; the rest: " + writes.size());
         assertTrue(writes.get(0).endsWith("INFO  writes: first\n"), writes.get(0));
         assertEquals(101, writes.get(1).split("\n").length);
@@ -116,25 +86,26 @@ class LogWritesTest {
     @Test
     @Timeout(60)
     void aQuietDaemonHasItsLastLineOutAtOnce() throws Exception {
-        Writes out = new Writes();
+        HeldOutput out = new HeldOutput(OutputStream.nullOutputStream());
         out.release.countDown();
         Logging.configure(new Logging.Setup("json", Level.INFO, false, false, out));
         log.info("the only line");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!out.all().contains("\"message\":\"the only line\"")) {
-            assertTrue(System.nanoTime() < deadline, "the line was never written: " + out.all());
+        while (out.writes().isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "the line was never written");
             Thread.sleep(10);
         }
-        assertEquals(1, out.writes.size(), out.writes.toString());
+        assertEquals(1, out.writes().size(), out.writes().toString());
+        assertTrue(out.writes().get(0).contains("\"message\":\"the only line\""), out.writes().toString());
     }
 
     @Test
     void theDefaultBeforeConfigurationWritesEachLineAtOnce() {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
-        java.io.PrintStream err = System.err;
-        System.setErr(new java.io.PrintStream(sink, true, StandardCharsets.UTF_8));
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(sink, true, StandardCharsets.UTF_8));
         try {
-            Logging.configureDefault((ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory());
+            Logging.configureDefault((LoggerContext) LoggerFactory.getILoggerFactory());
             log.info("before the config is read");
             assertTrue(sink.toString(StandardCharsets.UTF_8).endsWith(" INFO  writes: before the config is read\n"),
                     sink.toString(StandardCharsets.UTF_8));
