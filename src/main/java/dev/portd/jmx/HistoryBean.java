@@ -19,7 +19,7 @@ import javax.management.openmbean.TabularData;
 /**
  * Sends one notification per history event; called on the JMX thread only, never the writer's. A
  * notification (its CompositeData, its formatted times) is built only while a listener is registered:
- * most of the time nobody listens, and building them cost more than a microsecond per change. A JMX
+ * most of the time nobody listens, and building them cost this thread about 2 µs per change. A JMX
  * connector counts as a listener from its first client until it closes (it buffers for its clients).
  */
 final class HistoryBean extends NotificationBroadcasterSupport implements HistoryMBean {
