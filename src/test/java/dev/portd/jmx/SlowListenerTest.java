@@ -49,6 +49,37 @@ class SlowListenerTest {
         }
     }
 
+    @Test
+    @Timeout(60)
+    void leasesThatEndedWhileNotificationsWereDroppedTakeTheirBeansAlong() throws Exception {
+        try (TestDaemon d = TestDaemon.start("--probe-interval", "1h", "--range", JmxTesting.RANGE)) {
+            MBeanServer own = MBeanServerFactory.newMBeanServer();
+            CountDownLatch unstick = new CountDownLatch(1);
+            try (Jmx jmx = Jmx.start(d.portd().jmxView(), own, 2)) {
+                own.addNotificationListener(Names.HISTORY, (n, hb) -> {
+                    try {
+                        unstick.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, null, null);
+                try (LineClient c = d.client()) {
+                    for (int i = 0; i < 10; i++) {
+                        assertTrue(c.call("ALLOC svc" + i).ok());
+                    }
+                    await("the first alloc's bean, registered before its notification got stuck",
+                            () -> own.queryNames(Names.LEASES, null).size() == 1);
+                    for (int i = 0; i < 10; i++) {
+                        assertTrue(c.call("RELEASE svc" + i).ok()); // their events are dropped
+                    }
+                    await("the releases dropped", () -> dropped(own) >= 15);
+                }
+                unstick.countDown();
+                await("no bean left: the table has no lease", () -> own.queryNames(Names.LEASES, null).isEmpty());
+            }
+        }
+    }
+
     private static long sent(MBeanServer s) {
         return attribute(s, "NotificationsSent");
     }
