@@ -13,7 +13,7 @@ public interface HistoryMBean {
     /** The newest 100 events, oldest first, with the HISTORY keys and seq. */
     TabularData getRecentEvents();
 
-    /** Notifications sent since start. */
+    /** Notifications sent since start (one per event, counted whether or not anyone listened). */
     long getNotificationsSent();
 
     /** Events not notified because the notification queue was full (the daemon never waits for JMX). */

@@ -177,6 +177,11 @@ public final class Jmx implements Closeable {
         history.publish(events);
     }
 
+    /** The History bean, for tests in this package. */
+    HistoryBean history() {
+        return history;
+    }
+
     /** The server the beans are on (the platform server, unless another portd of this JVM holds it). */
     public MBeanServer server() {
         return server;

@@ -36,7 +36,7 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("time", TextEncoder.TIME.format(e.getInstant()));
+            g.writeStringField("time", LogTime.format(e.getTimeStamp()));
             g.writeStringField("level", e.getLevel().toString());
             g.writeStringField("logger", e.getLoggerName());
             g.writeStringField("message", e.getFormattedMessage());

@@ -4,10 +4,11 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
+import java.io.BufferedOutputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * plain text default when Logback loads; {@link #configure(String, String)} applies {@code log_format}
  * and {@code log_level} first thing at start-up; {@link #stop()} flushes the last lines at the end.
  *
- * <p>Records go through a {@link DroppingAsyncAppender}: a thread that logs never waits for stderr.
+ * <p>Records go through a {@link DroppingAsyncAppender}: a thread that logs never waits for stderr, and
+ * a burst of lines is written at once.
  */
 public final class Logging {
     private Logging() {}
@@ -58,11 +60,10 @@ public final class Logging {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset(); // stops (and drains) the previous appender
         retire();
-        OutputStreamAppender<ILoggingEvent> sink = sink(ctx, setup);
-        DroppingAsyncAppender a = new DroppingAsyncAppender(QUEUE_SIZE);
+        OutputStream out = buffered(setup.out());
+        DroppingAsyncAppender a = new DroppingAsyncAppender(QUEUE_SIZE, sink(ctx, setup, out, false), out);
         a.setContext(ctx);
         a.setName("async");
-        a.addAppender(sink);
         a.start();
         install(ctx, setup.level(), a);
         async = a;
@@ -71,19 +72,44 @@ public final class Logging {
 
     /** The default before {@link #configure}: text on stderr at INFO, written synchronously. */
     static void configureDefault(LoggerContext ctx) {
-        install(ctx, Level.INFO, sink(ctx, forStderr("text", "info", System.getenv())));
+        Setup setup = forStderr("text", "info", System.getenv());
+        install(ctx, Level.INFO, sink(ctx, setup, stderr(), true));
     }
 
-    private static OutputStreamAppender<ILoggingEvent> sink(LoggerContext ctx, Setup setup) {
-        OutputStreamAppender<ILoggingEvent> sink;
-        if (setup.out() == null) {
-            ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-            console.setTarget("System.err");
-            sink = console;
-        } else {
-            sink = new OutputStreamAppender<>();
-            sink.setOutputStream(setup.out());
-        }
+    /** Bytes of lines the async appender gathers before a write: a burst of changes in one write(2). */
+    private static final int BUFFER = 64 * 1024;
+
+    /** The given stream, or stderr, behind a buffer the async appender flushes. */
+    private static OutputStream buffered(OutputStream out) {
+        return new BufferedOutputStream(out == null ? stderr() : out, BUFFER);
+    }
+
+    /** stderr, which a stopping appender may close: that leaves it open for what the JVM still has to say. */
+    private static OutputStream stderr() {
+        PrintStream err = System.err;
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                err.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                err.write(b, off, len);
+            }
+
+            @Override
+            public void flush() {
+                err.flush();
+            }
+        };
+    }
+
+    private static OutputStreamAppender<ILoggingEvent> sink(LoggerContext ctx, Setup setup, OutputStream out,
+                                                            boolean immediateFlush) {
+        OutputStreamAppender<ILoggingEvent> sink = new OutputStreamAppender<>();
+        sink.setImmediateFlush(immediateFlush);
+        sink.setOutputStream(out);
         Encoder<ILoggingEvent> encoder = setup.format().equals("json") ? new JsonLineEncoder()
                 : new TextEncoder(setup.journal(), setup.color());
         encoder.setContext(ctx);

@@ -7,8 +7,6 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.encoder.EncoderBase;
 import dev.portd.protocol.Row;
 import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import org.slf4j.event.KeyValuePair;
 
@@ -21,8 +19,6 @@ import org.slf4j.event.KeyValuePair;
  * Control characters are escaped, so one record is one line whatever a client sent.
  */
 public final class TextEncoder extends EncoderBase<ILoggingEvent> {
-    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-
     private static final String RESET = "\u001b[0m";
 
     private final boolean journal;
@@ -53,7 +49,7 @@ public final class TextEncoder extends EncoderBase<ILoggingEvent> {
         String prefix = journal ? "<" + priority(e.getLevel()) + ">" : "";
         sb.append(prefix);
         if (!journal) {
-            TIME.formatTo(e.getInstant(), sb);
+            LogTime.append(sb, e.getTimeStamp());
             sb.append(' ');
         }
         String level = e.getLevel().toString();

@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.ServiceLoader;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,25 +39,7 @@ class LoggingTest {
     @Test
     @Timeout(60) // guards against a logging call that blocks; not a performance limit
     void aStuckOutputDropsDebugFirstThenAnythingAndCountsIt() throws Exception {
-        CountDownLatch writing = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        OutputStream stuck = new OutputStream() {
-            @Override
-            public void write(int b) {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) {
-                writing.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                out.write(b, off, len);
-            }
-        };
+        HeldOutput stuck = new HeldOutput(out);
         Logging.configure(new Logging.Setup("text", Level.INFO, false, false, stuck));
         ((ch.qos.logback.classic.Logger) log).setLevel(Level.DEBUG); // only this test's DEBUG lines, no library's
         long before = Logging.dropped();
@@ -66,7 +47,7 @@ class LoggingTest {
         int threshold = queue / 5;
 
         log.info("first");
-        writing.await(); // the appender's thread is now stuck writing "first"; its queue is empty
+        stuck.writing.await(); // the appender's thread is now stuck writing "first"; its queue is empty
         for (int i = 0; i < queue - threshold; i++) {
             log.info("fill {}", i);
         }
@@ -83,7 +64,7 @@ class LoggingTest {
         }
         assertEquals(20, Logging.dropped() - before);
 
-        release.countDown();
+        stuck.release.countDown();
         List<String> lines = lines();
         assertEquals(1 + queue, lines.size());
         assertTrue(lines.stream().anyMatch(l -> l.endsWith("DEBUG logging: kept debug")), lines.get(0));
