@@ -8,7 +8,7 @@ public interface ServerMBean {
 
     int getMaxConnections();
 
-    /** Requests received on the socket since start (STATS requests). */
+    /** Requests answered since start, on the socket and the portserver endpoint (STATS requests). */
     long getRequests();
 
     /** Seconds since start (STATS uptime_s). */

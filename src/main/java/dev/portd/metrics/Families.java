@@ -32,7 +32,7 @@ final class Families {
             new Family("reserved", "portd_reserved_ports", null, "Ports set aside with RESERVE."),
             new Family("conflicts", "portd_conflicts", null, "Leased ports another process holds (CONFLICTS)."),
             new Family("connections", "portd_connections", null, "Client connections open now."),
-            new Family("requests", "portd_requests", null, "Requests received, unknown verbs too (STATS requests)."),
+            new Family("requests", "portd_requests", null, "Requests answered, unknown verbs too (STATS requests)."),
             new Family("requests.*", "portd_requests_seconds", "verb",
                     "Time from a request's line to its reply, by verb; _count: requests of that verb answered."),
             new Family("errors.*", "portd_errors", "code", "ERR replies by error code."),

@@ -246,7 +246,6 @@ final class Connection extends ChannelInboundHandlerAdapter implements Session {
             complete(a, a.rejected);
             return;
         }
-        stats.request();
         if (watch.active() && !Verbs.whileWatching(a.request.verb())) {
             complete(a, Reply.error(ErrorCode.BADREQ, "while watching, only UNWATCH, PING and QUIT are accepted"));
             return;

@@ -92,7 +92,6 @@ final class PortserverConnection extends ChannelInboundHandlerAdapter {
 
     private void start(ChannelHandlerContext ctx) {
         started = true;
-        stats.request();
         long t0 = System.nanoTime();
         portserver.request(body, length, caller, (outcome, reply) -> {
             if (ctx.executor().inEventLoop()) {
