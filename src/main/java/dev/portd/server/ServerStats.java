@@ -101,19 +101,11 @@ public final class ServerStats {
     }
 
     private long all(ToLongFunction<Metered> f) {
-        long n = f.applyAsLong(unknownVerbs);
-        for (Timer t : verbs.values()) {
-            n += f.applyAsLong(t);
-        }
-        return n;
+        return f.applyAsLong(unknownVerbs) + verbs.values().stream().mapToLong(f).sum();
     }
 
     private double all(ToDoubleFunction<Metered> f) {
-        double n = f.applyAsDouble(unknownVerbs);
-        for (Timer t : verbs.values()) {
-            n += f.applyAsDouble(t);
-        }
-        return n;
+        return f.applyAsDouble(unknownVerbs) + verbs.values().stream().mapToDouble(f).sum();
     }
 
     /**
