@@ -19,12 +19,14 @@ public final class Request {
 
     private final boolean json;
     private final String verb;
+    private final Verb command;
     private final List<String> words;
     private final Map<String, String> options;
 
     private Request(boolean json, String verb, List<String> words, Map<String, String> options) {
         this.json = json;
         this.verb = verb;
+        this.command = Verbs.get(verb); // once: the connection, the dispatch and the timers all ask for it
         this.words = words;
         this.options = options;
     }
@@ -37,6 +39,11 @@ public final class Request {
     /** Upper-cased verb; empty only for a bare {@code JSON}. */
     public String verb() {
         return verb;
+    }
+
+    /** The verb's row in the table, or null when there is no such verb. */
+    public Verb command() {
+        return command;
     }
 
     /** Bare words after the verb, in order: arguments and flags (the verb table tells them apart). */

@@ -57,7 +57,8 @@ public final class Verb {
     private final int maxArgs;
     private final Set<String> keys;
     private final Set<String> flags;
-    private final Set<Trait> traits;
+    /** The traits as bits (1 << ordinal): asked several times per request, so a mask, not a set. */
+    private final int traits;
     private final String usage;
     private final String summary;
     private final List<String> columns;
@@ -70,7 +71,11 @@ public final class Verb {
         this.maxArgs = b.maxArgs;
         this.keys = Set.of(b.keys);
         this.flags = Set.of(b.flags);
-        this.traits = b.traits.isEmpty() ? Set.of() : EnumSet.copyOf(b.traits);
+        int mask = 0;
+        for (Trait t : b.traits) {
+            mask |= 1 << t.ordinal();
+        }
+        this.traits = mask;
         this.usage = b.usage == null ? b.name : b.usage;
         this.summary = b.summary;
         this.columns = List.of(b.columns);
@@ -105,7 +110,7 @@ public final class Verb {
     }
 
     public boolean is(Trait t) {
-        return traits.contains(t);
+        return (traits & 1 << t.ordinal()) != 0;
     }
 
     /** One line: the verb, its arguments, keys and flags. */
@@ -158,9 +163,11 @@ public final class Verb {
                     ? name + " takes no arguments ('" + Values.clip(extra) + "')"
                     : "unexpected '" + Values.clip(extra) + "': " + usage);
         }
-        for (String key : req.options().keySet()) {
-            if (!keys.contains(key)) {
-                throw PortdException.badRequest("unknown key '" + Values.clip(key) + "' for " + name + ": " + usage);
+        if (!req.options().isEmpty()) { // most requests have no key=value: no iterator for them
+            for (String key : req.options().keySet()) {
+                if (!keys.contains(key)) {
+                    throw PortdException.badRequest("unknown key '" + Values.clip(key) + "' for " + name + ": " + usage);
+                }
             }
         }
         return new Call(this, req, args, given, caller, ctx, session);

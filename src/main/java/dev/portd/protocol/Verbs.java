@@ -128,7 +128,7 @@ public final class Verbs {
      * both get the same checks.
      */
     public static void run(Request req, Caller caller, Context ctx, Session session, Consumer<Reply> reply) {
-        Verb verb = TABLE.get(req.verb());
+        Verb verb = req.command();
         // Only changes, admin verbs and deferred ones can be refused for rights or quota: the others' replies
         // go straight through, without a wrapper a request.
         Consumer<Reply> done = verb != null && !verb.is(Verb.Trait.WRITE) && !verb.is(ADMIN) && !verb.is(Verb.Trait.DEFERRED)
@@ -171,16 +171,14 @@ public final class Verbs {
         return Collections.unmodifiableCollection(TABLE.values());
     }
 
-    /** Whether the verb named changes the table (the connection starts those without waiting for earlier replies). */
-    public static boolean writes(String name) {
-        Verb v = TABLE.get(name);
-        return v != null && v.is(Verb.Trait.WRITE);
+    /** Whether the request changes the table (the connection starts those without waiting for earlier replies). */
+    public static boolean writes(Request req) {
+        return req.command() != null && req.command().is(Verb.Trait.WRITE);
     }
 
-    /** Whether the verb named is accepted while the connection streams WATCH events. */
-    public static boolean whileWatching(String name) {
-        Verb v = TABLE.get(name);
-        return v != null && v.is(WHILE_WATCHING);
+    /** Whether the request is accepted while the connection streams WATCH events. */
+    public static boolean whileWatching(Request req) {
+        return req.command() != null && req.command().is(WHILE_WATCHING);
     }
 
     private static void add(Verb v) {

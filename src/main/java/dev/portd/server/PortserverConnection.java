@@ -2,6 +2,7 @@ package dev.portd.server;
 
 import dev.portd.protocol.Portserver;
 import dev.portd.protocol.Reply;
+import dev.portd.protocol.Request;
 import dev.portd.table.Caller;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -10,6 +11,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One portpicker client: its request is what the first read brings (as portserver reads it: a client
@@ -18,6 +21,9 @@ import io.netty.handler.timeout.IdleStateEvent;
  */
 final class PortserverConnection extends ChannelInboundHandlerAdapter {
     private final Portserver portserver;
+    /** A portserver request is timed and counted as an ALLOC. */
+    private static final Request AS_ALLOC = Request.of("ALLOC", List.of(), Map.of());
+
     private final ServerStats stats;
     /** The request, and one byte more to tell a request that is too long. */
     private final byte[] body = new byte[Portserver.MAX_BYTES + 1];
@@ -103,7 +109,7 @@ final class PortserverConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void answer(ChannelHandlerContext ctx, long t0, Portserver.Outcome outcome, Reply reply) {
-        stats.replied("ALLOC", t0, reply);
+        stats.replied(AS_ALLOC, t0, reply);
         stats.portserver(outcome);
         if (outcome == Portserver.Outcome.SERVED) {
             ctx.writeAndFlush(ByteBufUtil.writeAscii(ctx.alloc(), reply.status() + "\n"))

@@ -73,7 +73,7 @@ final class ReplyOrder {
         Answer(Request request, boolean json, Reply rejected) {
             this.request = request;
             this.json = json;
-            this.write = request != null && Verbs.writes(request.verb());
+            this.write = request != null && Verbs.writes(request);
             this.rejected = rejected;
         }
 
@@ -198,7 +198,7 @@ final class ReplyOrder {
             complete(a, a.rejected);
             return;
         }
-        if (watch.active() && !Verbs.whileWatching(a.request.verb())) {
+        if (watch.active() && !Verbs.whileWatching(a.request)) {
             complete(a, Reply.error(ErrorCode.BADREQ, "while watching, only UNWATCH, PING and QUIT are accepted"));
             return;
         }
@@ -225,7 +225,7 @@ final class ReplyOrder {
             state = State.LAST_REPLY;
             waiting.clear(); // requests pipelined after QUIT or an over-long line are not acted on
         }
-        stats.replied(a.request == null ? null : a.request.verb(), a.startNanos, reply);
+        stats.replied(a.request, a.startNanos, reply);
         unanswered--;
         process();
     }

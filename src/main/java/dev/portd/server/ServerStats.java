@@ -6,12 +6,13 @@ import com.codahale.metrics.Metered;
 import com.codahale.metrics.MetricRegistry;
 import dev.portd.protocol.Portserver;
 import dev.portd.protocol.Reply;
+import dev.portd.protocol.Request;
 import dev.portd.protocol.Row;
 import dev.portd.protocol.Verb;
 import dev.portd.protocol.Verbs;
 import com.codahale.metrics.Timer;
 import dev.portd.table.ErrorCode;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.EnumMap;
 import java.util.Map;
@@ -25,7 +26,7 @@ public final class ServerStats {
     private final AtomicInteger connections = new AtomicInteger();
     private final Meter unknownVerbs = new Meter();
     private final Map<ErrorCode, Meter> errors = new EnumMap<>(ErrorCode.class);
-    private final Map<String, Timer> verbs = new HashMap<>();
+    private final Map<Verb, Timer> verbs = new IdentityHashMap<>();
     private final Map<Portserver.Outcome, Meter> portserver = new EnumMap<>(Portserver.Outcome.class);
 
     public ServerStats(int maxConnections, MetricRegistry metrics) {
@@ -35,7 +36,7 @@ public final class ServerStats {
         }
         for (Verb v : Verbs.all()) {
             // Every request updates one: the lock-free reservoir keeps that off the event loop's critical path.
-            verbs.put(v.name(), metrics.timer("requests." + v.name(),
+            verbs.put(v, metrics.timer("requests." + v.name(),
                     () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build())));
         }
         metrics.register("requests", new AllRequests()); // STATS requests and the JMX meter are the same count
@@ -58,13 +59,15 @@ public final class ServerStats {
         connections.decrementAndGet();
     }
 
-    /** A request answered: its verb's timer, or the count of unknown verbs; nothing for a line that was no request. */
-    void replied(String verb, long startNanos, Reply r) {
-        Timer t = verb == null ? null : verbs.get(verb);
-        if (t != null) {
-            t.update(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
-        } else if (verb != null) {
-            unknownVerbs.mark();
+    /** A reply made: its verb's timer, or the count of unknown verbs; for a line that was no request (null), neither. */
+    void replied(Request req, long startNanos, Reply r) {
+        if (req != null) {
+            Timer t = req.command() == null ? null : verbs.get(req.command());
+            if (t != null) {
+                t.update(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+            } else {
+                unknownVerbs.mark();
+            }
         }
         if (!r.ok()) {
             errors.get(r.error()).mark();

@@ -31,11 +31,11 @@ class VerbTableTest {
         assertEquals(Set.of("QUIT", "UNWATCH", "WATCH"), with(Trait.CONNECTION));
         assertEquals(Set.of("BACKUP", "BACKUPS", "PROBE", "WAIT"), with(Trait.DEFERRED),
                 "WAIT replies later; it does not need a connection");
-        assertTrue(Verbs.writes("ALLOC"));
-        assertFalse(Verbs.writes("GET"));
-        assertFalse(Verbs.writes("NOSUCHVERB"));
-        assertTrue(Verbs.whileWatching("PING"));
-        assertFalse(Verbs.whileWatching("LIST"));
+        assertTrue(Verbs.writes(Request.parse("ALLOC web")));
+        assertFalse(Verbs.writes(Request.parse("GET web")));
+        assertFalse(Verbs.writes(Request.parse("NOSUCHVERB")));
+        assertTrue(Verbs.whileWatching(Request.parse("PING")));
+        assertFalse(Verbs.whileWatching(Request.parse("LIST")));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.portd.protocol.Reply;
+import dev.portd.protocol.Request;
 import dev.portd.table.ErrorCode;
 import org.junit.jupiter.api.Test;
 
@@ -16,10 +17,10 @@ class ServerStatsTest {
         ServerStats stats = new ServerStats(10, registry);
         long t0 = System.nanoTime();
         for (int i = 0; i < 3; i++) {
-            stats.replied("PING", t0, Reply.ok("result", "PONG"));
+            stats.replied(Request.parse("PING"), t0, Reply.ok("result", "PONG"));
         }
-        stats.replied("ALLOC", t0, Reply.ok("port", 20000));
-        stats.replied("NOSUCH", t0, Reply.error(ErrorCode.UNKNOWN, "no verb NOSUCH"));
+        stats.replied(Request.parse("ALLOC web"), t0, Reply.ok("port", 20000));
+        stats.replied(Request.parse("NOSUCH"), t0, Reply.error(ErrorCode.UNKNOWN, "no verb NOSUCH"));
         stats.replied(null, t0, Reply.error(ErrorCode.BADREQ, "unterminated quote")); // a line that was no request
 
         assertEquals(5, stats.requests());
