@@ -236,10 +236,11 @@ public final class Processes {
     }
 
     /**
-     * Whole small /proc file, or null if the process is gone or the file unreadable. Read into a buffer until
-     * end of file: /proc files report a size of 0, for which Files.readAllBytes makes six syscalls (open, fstat,
-     * a read of one byte, a read, the read of the end, close) where this makes four. Event loops read one or two
-     * of these per connection.
+     * Whole small /proc file, or null if the process is gone or the file unreadable. /proc files report a
+     * size of 0, for which Files.readAllBytes makes six syscalls (open, fstat, a read of one byte, a read, the
+     * read of the end, close); this makes three: the kernel writes these files whole into a read that has room
+     * for them (seq_file fills the buffer; cmdline copies up to the count asked), so a read that leaves room
+     * is the end, and only a full buffer needs another. Event loops read one or two of these per connection.
      */
     private static byte[] read(Path proc, int pid, String file) {
         if (pid <= 0) {
@@ -247,10 +248,8 @@ public final class Processes {
         }
         try (FileChannel ch = FileChannel.open(proc.resolve(Integer.toString(pid)).resolve(file))) {
             ByteBuffer buf = BUFFER.get().clear();
-            while (ch.read(buf) >= 0) {
-                if (!buf.hasRemaining()) {
-                    buf = ByteBuffer.allocate(buf.capacity() * 2).put(buf.flip());
-                }
+            while (ch.read(buf) >= 0 && !buf.hasRemaining()) {
+                buf = ByteBuffer.allocate(buf.capacity() * 2).put(buf.flip());
             }
             return Arrays.copyOf(buf.array(), buf.position());
         } catch (IOException | SecurityException e) {

@@ -195,6 +195,18 @@ class ProcessesTest {
     }
 
     @Test
+    void aFileLongerThanOneReadIsReadWhole(@TempDir Path proc) throws IOException {
+        // The first read fills the buffer; only then is there more to read (a real /proc file that fits is
+        // written whole into one read). A Uid: line past 10,000 bytes is still found.
+        Path p = Files.createDirectories(proc.resolve("77"));
+        Files.writeString(p.resolve("status"), "Name:\tlong\n" + "Groups:\t1 2 3\n".repeat(800)
+                + "Uid:\t1234\t1234\t1234\t1234\n");
+        assertEquals(1234, Processes.uid(proc, 77));
+        // And the real one: our own status and cmdline, each read whole.
+        assertEquals(Processes.uid(SELF), (int) Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    }
+
+    @Test
     void uidIsTheRealUid(@TempDir Path proc) throws IOException {
         Path p = Files.createDirectories(proc.resolve("77"));
         Files.writeString(p.resolve("status"),
