@@ -2,46 +2,64 @@ package dev.portd.log;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.UnsynchronizedAppenderBase;
-import java.io.Flushable;
+import dev.portd.table.Event;
 import java.io.IOException;
-import java.util.ArrayList;
+import java.io.OutputStream;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Hands records to a thread of its own, so a thread that logs (an event loop, the store writer) never
- * waits for stderr, and counts what it drops instead, for STATS {@code log_dropped}. Once the queue is
- * 80% full it drops DEBUG and TRACE; when it is full it drops anything.
+ * Hands lines to a thread of its own, so a thread that logs (an event loop, the store writer) never
+ * waits for stderr, and counts what it drops instead, for STATS {@code log_dropped}. The queue holds
+ * {@link #capacity} lines; once 80% of them are taken it drops DEBUG and TRACE; when it is full it drops
+ * anything.
  *
- * <p>The thread takes everything queued at once, writes it through the sink into a buffer and flushes
- * that once: a burst of changes costs one {@code write(2)}, not one per line (that write was a third of
- * the thread's CPU under a stream of changes). WARN and ERROR lines are flushed as soon as they are
- * written. So a line waits only while the lines queued with it are encoded, a quiet daemon has every line
- * out at once, and a crash loses no more than what was queued. Logback's AsyncAppender writes line by
- * line and cannot tell where such a batch ends, hence this small queue of our own.
+ * <p>A commit's changes go in as one item, the events and the commit's time: the writer does one queue
+ * operation per batch and builds no line; this thread writes the lines from the events. The queue has no
+ * lock (an event loop that logs never contends with the writer), and a producer wakes this thread only
+ * when it has said it is going to sleep, once: no wake-up while it is busy writing.
+ *
+ * <p>The thread writes everything queued into one buffer and writes that out when the queue is empty: a
+ * burst of changes costs one {@code write(2)}, not one per line. WARN and ERROR lines are written as
+ * soon as they are encoded. So a line waits only while the lines queued with it are encoded, a quiet
+ * daemon has every line out at once, and a crash loses no more than what was queued.
  */
 final class DroppingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEvent> {
     /** How long a stop waits for the queue to be written, as logback's AsyncAppender does. */
     private static final long STOP_MILLIS = 1000;
+    /** Bytes of lines gathered before a write even if more are queued, as a BufferedOutputStream's. */
+    private static final int BUFFER = 64 * 1024;
 
-    private final ArrayBlockingQueue<ILoggingEvent> queue;
+    /** A batch of committed changes and the time of its commit. */
+    private record Changes(long time, List<Event> events) {}
+
+    /** {@link ILoggingEvent}s and {@link Changes}, in the order they were logged. */
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    /** Lines in the queue: a record is one, a batch of changes one per event. */
+    private final AtomicInteger lines = new AtomicInteger();
+    private final int capacity;
     private final int threshold;
     private final LongAdder dropped = new LongAdder();
-    private final OutputStreamAppender<ILoggingEvent> sink;
-    private final Flushable out;
+    /** Set by the thread before it parks, cleared by the one producer that wakes it. */
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+    private final LineEncoder encoder;
+    private final OutputStream out;
+    private final LineBuffer buffer = new LineBuffer(BUFFER);
     private final Thread worker = new Thread(this::work, "portd-log");
 
     /**
-     * @param sink writes a record, without flushing, to {@code out}
-     * @param out  the buffer the sink writes to, flushed here
+     * @param encoder writes the lines
+     * @param out     where they go, one write per burst; closed at the stop
      */
-    DroppingAsyncAppender(int queueSize, OutputStreamAppender<ILoggingEvent> sink, Flushable out) {
-        this.queue = new ArrayBlockingQueue<>(queueSize);
-        this.threshold = queueSize / 5;
-        this.sink = sink;
+    DroppingAsyncAppender(int capacity, LineEncoder encoder, OutputStream out) {
+        this.capacity = capacity;
+        this.threshold = capacity / 5;
+        this.encoder = encoder;
         this.out = out;
         worker.setDaemon(true);
     }
@@ -54,67 +72,128 @@ final class DroppingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEve
 
     @Override
     protected void append(ILoggingEvent e) {
-        if (queue.remainingCapacity() < threshold && e.getLevel().toInt() <= Level.DEBUG_INT) {
-            dropped.increment(); // keep room for INFO and above, the lines an operator needs
+        // Keep room for INFO and above, the lines an operator needs: DEBUG only while threshold lines are free.
+        int limit = e.getLevel().toInt() <= Level.DEBUG_INT ? capacity - threshold + 1 : capacity;
+        if (reserve(1, limit) == 0) {
+            dropped.increment();
             return;
         }
         e.prepareForDeferredProcessing(); // the message, thread name and MDC as they are now
-        if (!queue.offer(e)) {
-            dropped.increment();
+        enqueue(e);
+    }
+
+    /**
+     * Queues the lines of a commit's events, stamped with {@code time}; as many as there is room for, in
+     * order, the rest counted as dropped. The list must not change afterwards.
+     */
+    void committed(long time, List<Event> events) {
+        if (!isStarted() || events.isEmpty()) {
+            return;
+        }
+        int n = events.size();
+        int taken = reserve(n, capacity);
+        if (taken < n) {
+            dropped.add(n - taken);
+        }
+        if (taken > 0) {
+            enqueue(new Changes(time, taken == n ? events : events.subList(0, taken)));
+        }
+    }
+
+    /** Takes up to n of the queue's free lines, counting no more than limit in all; how many it took. */
+    private int reserve(int n, int limit) {
+        while (true) {
+            int now = lines.get();
+            int take = Math.min(n, limit - now);
+            if (take <= 0) {
+                return 0;
+            }
+            if (lines.compareAndSet(now, now + take)) {
+                return take;
+            }
+        }
+    }
+
+    private void enqueue(Object item) {
+        queue.offer(item);
+        if (sleeping.get() && sleeping.compareAndSet(true, false)) {
+            LockSupport.unpark(worker);
         }
     }
 
     private void work() {
-        List<ILoggingEvent> batch = new ArrayList<>();
-        while (isStarted()) {
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException stop) {
-                break;
+        while (true) {
+            boolean stopped = !isStarted(); // before the poll: what was queued before the stop is seen
+            Object item = queue.poll();
+            if (item != null) {
+                write(item);
+                continue;
             }
-            queue.drainTo(batch);
-            write(batch);
+            writeOut(); // the queue is empty: what was queued goes out in one write
+            if (stopped) {
+                return;
+            }
+            sleeping.set(true);
+            if (queue.isEmpty() && isStarted()) { // a producer that queued before this saw sleeping false
+                LockSupport.park(this);
+            }
+            sleeping.set(false);
         }
-        queue.drainTo(batch); // what was logged before the stop
-        write(batch);
     }
 
-    private void write(List<ILoggingEvent> batch) {
-        for (ILoggingEvent e : batch) {
-            sink.doAppend(e);
-            if (e.getLevel().toInt() >= Level.WARN_INT) {
-                flush();
-            }
-        }
-        batch.clear();
-        flush();
-    }
-
-    private void flush() {
+    private void write(Object item) {
         try {
-            out.flush();
-        } catch (IOException e) {
-            addError("cannot flush the log", e); // as the sink does for a failed write: the daemon goes on
+            if (item instanceof Changes c) {
+                lines.addAndGet(-c.events().size());
+                for (Event e : c.events()) {
+                    encoder.write(c.time(), e, buffer);
+                }
+            } else {
+                lines.decrementAndGet();
+                ILoggingEvent e = (ILoggingEvent) item;
+                encoder.write(e, buffer);
+                if (e.getLevel().toInt() >= Level.WARN_INT) {
+                    writeOut();
+                }
+            }
+        } catch (RuntimeException e) {
+            addError("cannot encode a log line", e); // the line is lost, the daemon goes on
+        }
+        if (buffer.size() >= BUFFER) {
+            writeOut();
         }
     }
 
-    /** Writes what is queued (waiting up to a second for it) and stops the sink. */
+    private void writeOut() {
+        try {
+            buffer.writeTo(out);
+        } catch (IOException e) {
+            addError("cannot write the log", e); // as logback's appenders do: the daemon goes on
+        }
+    }
+
+    /** Writes what is queued (waiting up to a second for it) and closes the output. */
     @Override
     public void stop() {
         if (!isStarted()) {
             return;
         }
         super.stop();
-        worker.interrupt();
+        LockSupport.unpark(worker);
         try {
             worker.join(STOP_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         if (worker.isAlive()) {
-            addWarn("the log queue was not written within " + STOP_MILLIS + " ms; " + queue.size() + " records lost");
+            addWarn("the log queue was not written within " + STOP_MILLIS + " ms; " + lines.get() + " lines lost");
+            return; // the thread may still be writing to the output
         }
-        sink.stop();
+        try {
+            out.close();
+        } catch (IOException e) {
+            addError("cannot close the log", e);
+        }
     }
 
     long dropped() {

@@ -20,24 +20,29 @@ final class LogTime {
 
     private static volatile Second current = new Second(Long.MIN_VALUE, "");
 
-    static void append(StringBuilder sb, long epochMillis) {
+    /** The text up to the second, formatted once a second. */
+    private static Second second(long epochMillis) {
         long second = Math.floorDiv(epochMillis, 1000);
-        int millis = (int) Math.floorMod(epochMillis, 1000);
         Second s = current;
         if (s.epochSecond() != second) {
             s = new Second(second, SECOND.format(Instant.ofEpochSecond(second)));
             current = s;
         }
-        sb.append(s.text())
-                .append((char) ('0' + millis / 100))
-                .append((char) ('0' + millis / 10 % 10))
-                .append((char) ('0' + millis % 10))
-                .append('Z');
+        return s;
+    }
+
+    static void append(LineBuffer out, long epochMillis) {
+        int millis = (int) Math.floorMod(epochMillis, 1000);
+        out.append(second(epochMillis).text())
+                .ascii((char) ('0' + millis / 100))
+                .ascii((char) ('0' + millis / 10 % 10))
+                .ascii((char) ('0' + millis % 10))
+                .ascii('Z');
     }
 
     static String format(long epochMillis) {
-        StringBuilder sb = new StringBuilder(24);
-        append(sb, epochMillis);
-        return sb.toString();
+        int millis = (int) Math.floorMod(epochMillis, 1000);
+        return second(epochMillis).text() + (char) ('0' + millis / 100) + (char) ('0' + millis / 10 % 10)
+                + (char) ('0' + millis % 10) + 'Z';
     }
 }

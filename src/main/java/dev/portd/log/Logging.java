@@ -5,10 +5,10 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
-import ch.qos.logback.core.encoder.Encoder;
-import java.io.BufferedOutputStream;
+import dev.portd.table.Event;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
@@ -60,8 +60,8 @@ public final class Logging {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset(); // stops (and drains) the previous appender
         retire();
-        OutputStream out = buffered(setup.out());
-        DroppingAsyncAppender a = new DroppingAsyncAppender(QUEUE_SIZE, sink(ctx, setup, out, false), out);
+        DroppingAsyncAppender a = new DroppingAsyncAppender(QUEUE_SIZE, encoder(ctx, setup),
+                setup.out() == null ? stderr() : setup.out());
         a.setContext(ctx);
         a.setName("async");
         a.start();
@@ -73,15 +73,24 @@ public final class Logging {
     /** The default before {@link #configure}: text on stderr at INFO, written synchronously. */
     static void configureDefault(LoggerContext ctx) {
         Setup setup = forStderr("text", "info", System.getenv());
-        install(ctx, Level.INFO, sink(ctx, setup, stderr(), true));
+        OutputStreamAppender<ILoggingEvent> sink = new OutputStreamAppender<>();
+        sink.setOutputStream(stderr());
+        sink.setContext(ctx);
+        sink.setName("out");
+        sink.setEncoder(encoder(ctx, setup));
+        sink.start();
+        install(ctx, Level.INFO, sink);
     }
 
-    /** Bytes of lines the async appender gathers before a write: a burst of changes in one write(2). */
-    private static final int BUFFER = 64 * 1024;
-
-    /** The given stream, or stderr, behind a buffer the async appender flushes. */
-    private static OutputStream buffered(OutputStream out) {
-        return new BufferedOutputStream(out == null ? stderr() : out, BUFFER);
+    /**
+     * Queues the lines of a commit's changes, stamped with the commit's time, for the logging thread;
+     * nothing before {@link #configure} or after {@link #stop}, when no thread writes.
+     */
+    static void committed(long time, List<Event> events) {
+        DroppingAsyncAppender a = async;
+        if (a != null) {
+            a.committed(time, events);
+        }
     }
 
     /** stderr, which a stopping appender may close: that leaves it open for what the JVM still has to say. */
@@ -105,20 +114,12 @@ public final class Logging {
         };
     }
 
-    private static OutputStreamAppender<ILoggingEvent> sink(LoggerContext ctx, Setup setup, OutputStream out,
-                                                            boolean immediateFlush) {
-        OutputStreamAppender<ILoggingEvent> sink = new OutputStreamAppender<>();
-        sink.setImmediateFlush(immediateFlush);
-        sink.setOutputStream(out);
-        Encoder<ILoggingEvent> encoder = setup.format().equals("json") ? new JsonLineEncoder()
+    private static LineEncoder encoder(LoggerContext ctx, Setup setup) {
+        LineEncoder encoder = setup.format().equals("json") ? new JsonLineEncoder()
                 : new TextEncoder(setup.journal(), setup.color());
         encoder.setContext(ctx);
         encoder.start();
-        sink.setContext(ctx);
-        sink.setName("out");
-        sink.setEncoder(encoder);
-        sink.start();
-        return sink;
+        return encoder;
     }
 
     private static void install(LoggerContext ctx, Level level, ch.qos.logback.core.Appender<ILoggingEvent> appender) {

@@ -4,10 +4,10 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.encoder.EncoderBase;
-import dev.portd.protocol.Row;
-import java.nio.charset.StandardCharsets;
+import dev.portd.table.Event;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.event.KeyValuePair;
 
 /**
@@ -18,11 +18,25 @@ import org.slf4j.event.KeyValuePair;
  * {@code <N>}, the syslog priority journald reads to record the level. Colour only on a terminal.
  * Control characters are escaped, so one record is one line whatever a client sent.
  */
-public final class TextEncoder extends EncoderBase<ILoggingEvent> {
+public final class TextEncoder extends LineEncoder {
     private static final String RESET = "\u001b[0m";
+    private static final String EVENT_LOGGER = shortName(EventLine.LOGGER);
+    private static final EventLine.Fields<LineBuffer> FIELDS = new EventLine.Fields<>() {
+        @Override
+        public void text(LineBuffer out, String key, String value) {
+            value(out.ascii(' ').append(key).ascii('='), value);
+        }
+
+        @Override
+        public void number(LineBuffer out, String key, long value) {
+            out.ascii(' ').append(key).ascii('=').append(value);
+        }
+    };
 
     private final boolean journal;
     private final boolean color;
+    /** Each logger's name as a line shows it, worked out once per logger. */
+    private final Map<String, String> shortNames = new ConcurrentHashMap<>();
 
     /**
      * @param journal write the {@code <N>} priority prefix and no timestamp
@@ -34,53 +48,63 @@ public final class TextEncoder extends EncoderBase<ILoggingEvent> {
     }
 
     @Override
-    public byte[] headerBytes() {
-        return null;
-    }
-
-    @Override
-    public byte[] footerBytes() {
-        return null;
-    }
-
-    @Override
-    public byte[] encode(ILoggingEvent e) {
-        StringBuilder sb = new StringBuilder(160);
-        String prefix = journal ? "<" + priority(e.getLevel()) + ">" : "";
-        sb.append(prefix);
-        if (!journal) {
-            LogTime.append(sb, e.getTimeStamp());
-            sb.append(' ');
-        }
-        String level = e.getLevel().toString();
-        if (color) {
-            sb.append(colorOf(e.getLevel())).append(level).append(RESET);
-        } else {
-            sb.append(level);
-        }
-        sb.append(" ".repeat(Math.max(1, 6 - level.length())));
-        sb.append(shortName(e.getLoggerName())).append(": ");
-        escape(sb, String.valueOf(e.getFormattedMessage()));
+    void write(ILoggingEvent e, LineBuffer out) {
+        begin(out, e.getLevel(), e.getTimeStamp(), shortNames.computeIfAbsent(e.getLoggerName(), TextEncoder::shortName));
+        escape(out, String.valueOf(e.getFormattedMessage()), false);
         List<KeyValuePair> kvs = e.getKeyValuePairs();
         if (kvs != null) {
             for (KeyValuePair kv : kvs) {
                 if (kv.value != null) {
-                    sb.append(' ').append(kv.key).append('=');
-                    StringBuilder v = new StringBuilder();
-                    escape(v, String.valueOf(kv.value));
-                    Row.appendValue(sb, v.toString());
+                    FIELDS.text(out, kv.key, String.valueOf(kv.value));
                 }
             }
         }
-        sb.append('\n');
+        out.ascii('\n');
         IThrowableProxy t = e.getThrowableProxy();
         if (t != null) {
             // The stack trace keeps the record's priority on every line, so the journal files it together.
             for (String line : ThrowableProxyUtil.asString(t).split("\r?\n")) {
-                sb.append(prefix).append('\t').append(line.strip()).append('\n');
+                prefix(out, e.getLevel());
+                out.ascii('\t').append(line.strip()).ascii('\n');
             }
         }
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    void write(long time, Event e, LineBuffer out) {
+        begin(out, Level.INFO, time, EVENT_LOGGER);
+        String subject = EventLine.subject(e);
+        escape(out, e.kind().wire(), false);
+        if (subject != null) {
+            escape(out.ascii(' '), subject, false);
+        }
+        EventLine.fields(e, FIELDS, out);
+        out.ascii('\n');
+    }
+
+    private void prefix(LineBuffer out, Level level) {
+        if (journal) {
+            out.ascii('<').append(priority(level)).ascii('>');
+        }
+    }
+
+    /** {@code [<N>][time ]LEVEL logger: } */
+    private void begin(LineBuffer out, Level level, long time, String shortName) {
+        prefix(out, level);
+        if (!journal) {
+            LogTime.append(out, time);
+            out.ascii(' ');
+        }
+        String name = level.toString();
+        if (color) {
+            out.append(colorOf(level)).append(name).append(RESET);
+        } else {
+            out.append(name);
+        }
+        for (int pad = Math.max(1, 6 - name.length()); pad > 0; pad--) {
+            out.ascii(' ');
+        }
+        out.append(shortName).ascii(':').ascii(' ');
     }
 
     /** The syslog priority journald parses from a {@code <N>} prefix (SyslogLevelPrefix=). */
@@ -107,21 +131,57 @@ public final class TextEncoder extends EncoderBase<ILoggingEvent> {
         return logger.substring(logger.lastIndexOf('.') + 1);
     }
 
-    /** Appends s with control characters written as escapes: no record can forge a second line. */
-    static void escape(StringBuilder sb, String s) {
+    /**
+     * Writes a value as on the protocol's data lines ({@code Fields.appendValue}) after its control
+     * characters are escaped: bare when it has no blank, quote, backslash or control character, else
+     * quoted with {@code "} and {@code \\} (the escapes' own backslashes included) backslashed.
+     */
+    static void value(LineBuffer out, String v) {
+        boolean plain = !v.isEmpty();
+        for (int i = 0; i < v.length() && plain; i++) {
+            char c = v.charAt(i);
+            plain = c != ' ' && c != '"' && c != '\\' && !control(c);
+        }
+        if (plain) {
+            out.append(v);
+        } else {
+            escape(out.ascii('"'), v, true).ascii('"');
+        }
+    }
+
+    private static boolean control(char c) {
+        return c < 0x20 || c == 0x7f;
+    }
+
+    /**
+     * Writes s with control characters written as escapes: no record can forge a second line. Inside
+     * quotes, {@code "} and backslashes (the escapes' too) get a backslash of their own.
+     */
+    static LineBuffer escape(LineBuffer out, String s, boolean quoted) {
+        int run = 0; // start of the characters not yet written, written as they are
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c >= 0x20 && c != 0x7f) {
-                sb.append(c);
-            } else if (c == '\n') {
-                sb.append("\\n");
-            } else if (c == '\r') {
-                sb.append("\\r");
-            } else if (c == '\t') {
-                sb.append("\\t");
-            } else {
-                sb.append(String.format("\\u%04x", (int) c));
+            boolean quote = quoted && (c == '"' || c == '\\');
+            if (!quote && !control(c)) {
+                continue;
+            }
+            out.append(s, run, i);
+            run = i + 1;
+            if (quoted) {
+                out.ascii('\\');
+            }
+            if (quote) {
+                out.ascii(c);
+                continue;
+            }
+            out.ascii('\\');
+            switch (c) {
+                case '\n' -> out.ascii('n');
+                case '\r' -> out.ascii('r');
+                case '\t' -> out.ascii('t');
+                default -> out.append(String.format("u%04x", (int) c));
             }
         }
+        return out.append(s, run, s.length());
     }
 }
