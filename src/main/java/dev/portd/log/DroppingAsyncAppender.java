@@ -142,32 +142,43 @@ final class DroppingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEve
     }
 
     private void write(Object item) {
-        try {
-            if (item instanceof Changes c) {
-                lines.addAndGet(-c.events().size());
-                for (Event e : c.events()) {
-                    encoder.write(c.time(), e, buffer);
-                }
-            } else {
-                lines.decrementAndGet();
-                ILoggingEvent e = (ILoggingEvent) item;
-                encoder.write(e, buffer);
-                if (e.getLevel().toInt() >= Level.WARN_INT) {
-                    writeOut();
-                }
+        if (item instanceof Changes c) {
+            lines.addAndGet(-c.events().size());
+            for (Event e : c.events()) {
+                encode(null, e, c.time());
             }
-        } catch (RuntimeException e) {
-            addError("cannot encode a log line", e); // the line is lost, the daemon goes on
+        } else {
+            lines.decrementAndGet();
+            ILoggingEvent e = (ILoggingEvent) item;
+            encode(e, null, 0);
+            if (e.getLevel().toInt() >= Level.WARN_INT) {
+                writeOut();
+            }
         }
         if (buffer.size() >= BUFFER) {
             writeOut();
         }
     }
 
+    /** One line: of the change {@code e} committed at {@code time} if there is one, else of the record. */
+    private void encode(ILoggingEvent record, Event e, long time) {
+        int start = buffer.size();
+        try {
+            if (e != null) {
+                encoder.write(time, e, buffer);
+            } else {
+                encoder.write(record, buffer);
+            }
+        } catch (RuntimeException ex) {
+            buffer.truncate(start); // no half line: this one is lost, the daemon goes on
+            addError("cannot encode a log line", ex);
+        }
+    }
+
     private void writeOut() {
         try {
             buffer.writeTo(out);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             addError("cannot write the log", e); // as logback's appenders do: the daemon goes on
         }
     }

@@ -22,8 +22,9 @@ final class LineBuffer extends OutputStream {
         return size;
     }
 
-    void clear() {
-        size = 0;
+    /** Drops what was appended after the first {@code size} bytes. */
+    void truncate(int size) {
+        this.size = Math.min(this.size, size);
     }
 
     /** Writes what is held to {@code out} and empties the buffer. */
