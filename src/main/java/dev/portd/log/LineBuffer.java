@@ -91,15 +91,6 @@ final class LineBuffer extends OutputStream {
         return this;
     }
 
-    /** One character of text, UTF-8 encoded (a surrogate, which has no pair here, as {@code ?}). */
-    LineBuffer append(char c) {
-        if (c < 0x80) {
-            return ascii(c);
-        }
-        room(3);
-        return codePoint(Character.isSurrogate(c) ? '?' : c);
-    }
-
     private LineBuffer codePoint(int cp) {
         if (cp < 0x80) {
             bytes[size++] = (byte) cp;
