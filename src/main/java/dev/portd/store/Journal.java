@@ -4,7 +4,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,10 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write-ahead log: segment files {@code portd.journal.<16 hex digits>} in the data directory, each
- * made full size and zero-filled before its first record, so an append overwrites blocks the file
- * already owns and its {@code fdatasync} forces just those (no size or block map to update). The next
- * segment is prepared on another thread while this one fills.
+ * The write-ahead log: records appended to {@link Segments}, one file after another. The next segment is
+ * prepared on another thread while this one fills.
  *
  * <p>A record is {@code length(4) crc32c(4) seq(8) payload}; the CRC covers the length, the sequence
  * number and the payload. A zero length ends a segment's records. Sequence numbers go up by one from
@@ -31,11 +28,7 @@ import org.slf4j.LoggerFactory;
 final class Journal implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Journal.class);
 
-    static final String PREFIX = "portd.journal.";
     static final int HEADER = 16;
-    /** Appends of records larger than a segment go into a segment of their own, grown past this size. */
-    static final long SEGMENT_BYTES = 1 << 20;
-    private static final int ZEROS = 64 << 10;
 
     /** One segment file; {@code lastSeq} is 0 while it holds no record. */
     private static final class Segment {
@@ -70,29 +63,6 @@ final class Journal implements Closeable {
         this.allocated = channel.size();
     }
 
-    static String name(long number) {
-        return PREFIX + String.format("%016x", number);
-    }
-
-    /** The segment files in {@code dir}, oldest first. */
-    static List<Path> files(Path dir) throws IOException {
-        List<Path> out = new ArrayList<>();
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, PREFIX + "*")) {
-            for (Path p : s) {
-                if (number(p) >= 0) {
-                    out.add(p);
-                }
-            }
-        }
-        out.sort(null);
-        return out;
-    }
-
-    private static long number(Path p) {
-        String n = p.getFileName().toString().substring(PREFIX.length());
-        return n.matches("[0-9a-f]{16}") ? Long.parseUnsignedLong(n, 16) : -1;
-    }
-
     /** What {@link #open} found: the records after the checkpoint, and the journal ready for the next. */
     record Opened(Journal journal, List<JournalReader.Record> records, long lastSeq, long cutBytes) {}
 
@@ -101,17 +71,17 @@ final class Journal implements Closeable {
      * to {@code checkpointSeq} are already in the MapDB file and are skipped.
      */
     static Opened open(Path dir, long checkpointSeq, Executor preparer) throws IOException {
-        List<Path> files = files(dir);
+        List<Path> files = Segments.files(dir);
         JournalReader.Result read = JournalReader.read(files, checkpointSeq);
         List<Segment> segments = new ArrayList<>();
         if (files.isEmpty()) {
-            Path first = dir.resolve(name(1));
-            prepare(first);
+            Path first = dir.resolve(Segments.name(1));
+            Segments.prepare(first);
             segments.add(new Segment(1, first, 0));
         }
         // Segments after the one appended to hold nothing (prepared ahead): the next roll takes them up.
         for (int i = 0; i <= read.appendTo() && i < files.size(); i++) {
-            segments.add(new Segment(number(files.get(i)), files.get(i), read.lastSeqs()[i]));
+            segments.add(new Segment(Segments.number(files.get(i)), files.get(i), read.lastSeqs()[i]));
         }
         FileChannel ch = FileChannel.open(segments.get(segments.size() - 1).file, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
@@ -179,7 +149,7 @@ final class Journal implements Closeable {
         if (channel.size() > allocated) {
             channel.truncate(Math.max(allocated, position));
         }
-        zero(position, Math.min(allocated, position + SEGMENT_BYTES));
+        zero(position, Math.min(allocated, position + Segments.BYTES));
         channel.force(false);
         dirty = false;
     }
@@ -188,15 +158,15 @@ final class Journal implements Closeable {
     private void roll() throws IOException {
         Segment cur = segments.get(segments.size() - 1);
         long number = cur.number + 1;
-        Path file = dir.resolve(name(number));
+        Path file = dir.resolve(Segments.name(number));
         try {
             next.join();
         } catch (RuntimeException e) {
             log.debug("preparing {} failed: {}", file, e.toString());
         }
-        if (!Files.exists(file) || Files.size(file) < SEGMENT_BYTES) {
+        if (!Files.exists(file) || Files.size(file) < Segments.BYTES) {
             try {
-                prepare(file);
+                Segments.prepare(file);
             } catch (IOException e) {
                 throw new IOException("cannot make the journal segment " + file + ": " + Store.describe(e), e);
             }
@@ -207,7 +177,7 @@ final class Journal implements Closeable {
         } catch (java.nio.file.AccessDeniedException e) {
             // Prepared before jsvc dropped privileges (owned by root): made again as the daemon's user.
             Files.delete(file);
-            prepare(file);
+            Segments.prepare(file);
             ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         }
         channel.close();
@@ -220,12 +190,12 @@ final class Journal implements Closeable {
     }
 
     private void prepareNext() {
-        Path file = dir.resolve(name(segments.get(segments.size() - 1).number + 1));
+        Path file = dir.resolve(Segments.name(segments.get(segments.size() - 1).number + 1));
         try {
             next = CompletableFuture.runAsync(() -> {
             try {
                 if (!Files.exists(file)) {
-                    prepare(file);
+                    Segments.prepare(file);
                 }
             } catch (IOException e) {
                 log.warn("cannot prepare the next journal segment {}: {}", file, Store.describe(e));
@@ -237,32 +207,10 @@ final class Journal implements Closeable {
         }
     }
 
-    /**
-     * Creates a segment whole: zero-filled under a temporary name, forced, renamed, directory forced. A
-     * full disk fails here, before any record needs the space; the temporary file is removed.
-     */
-    static void prepare(Path file) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer zeros = ByteBuffer.allocate(ZEROS);
-            for (long at = 0; at < SEGMENT_BYTES; ) {
-                zeros.clear();
-                at += ch.write(zeros, at);
-            }
-            ch.force(true);
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        Store.fsyncDirectory(file.getParent());
-    }
-
     private void zero(long from, long to) throws IOException {
-        ByteBuffer zeros = ByteBuffer.allocate(ZEROS);
+        ByteBuffer zeros = ByteBuffer.allocate(Segments.ZEROS);
         for (long at = from; at < to; ) {
-            zeros.clear().limit((int) Math.min(ZEROS, to - at));
+            zeros.clear().limit((int) Math.min(Segments.ZEROS, to - at));
             at += channel.write(zeros, at);
         }
     }

@@ -79,7 +79,7 @@ public final class Store implements Closeable {
             FileLock lock = tryLock(lockChannel, file);
             Files.deleteIfExists(dir.resolve(StoreFile.NEW)); // a checkpoint a crash interrupted: the old file stands
             long t0 = System.nanoTime();
-            if (!Files.exists(file) && Journal.files(dir).isEmpty()) {
+            if (!Files.exists(file) && Segments.files(dir).isEmpty()) {
                 write(dir, PortTable.EMPTY, 0); // a new store: its file exists from the first start on
             }
             StoreFile.Loaded loaded = Files.exists(file) ? StoreFile.read(file, legacyRows)
@@ -192,7 +192,7 @@ public final class Store implements Closeable {
             s.filter(p -> {
                 String n = p.getFileName().toString();
                 return n.equals(FILE) || n.equals(Legacy.REDO) || n.matches("portd\\.db\\.wal\\.\\d+")
-                        || n.startsWith(Journal.PREFIX);
+                        || n.startsWith(Segments.PREFIX);
             }).sorted().forEach(out::add);
         }
         return out;

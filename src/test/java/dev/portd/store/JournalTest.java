@@ -60,7 +60,7 @@ class JournalTest {
     }
 
     private Path segment(Path data) {
-        return data.resolve(Journal.name(1));
+        return data.resolve(Segments.name(1));
     }
 
     /** Start offsets of the records in a segment, plus the end of the last one. */
@@ -194,20 +194,20 @@ class JournalTest {
     @Test
     void aMissingRecordIsDamageButRecordsTheStoreHoldsMayGo() throws Exception {
         Path gap = Files.createDirectory(dir.resolve("gap"));
-        writeRecords(gap.resolve(Journal.name(1)), 1, 2, 4, 5);
+        writeRecords(gap.resolve(Segments.name(1)), 1, 2, 4, 5);
         StoreException e = assertThrows(StoreException.class, () -> Stores.open(gap).close());
         assertTrue(e.getMessage().contains("is damaged at offset " + 2 * (Journal.HEADER + 1) + ": record 4 follows record 2"),
                 e.getMessage());
 
         Path late = Files.createDirectory(dir.resolve("late"));
-        writeRecords(late.resolve(Journal.name(1)), 3, 4);
+        writeRecords(late.resolve(Segments.name(1)), 3, 4);
         e = assertThrows(StoreException.class, () -> Stores.open(late).close());
         assertTrue(e.getMessage().contains("its first record is number 3 but the store holds up to 0"), e.getMessage());
 
         // Records 1-3 are in the store file (checkpoint at 3): a journal starting at 4 is complete.
         Path covered = Files.createDirectory(dir.resolve("covered"));
         Store.write(covered, PortTable.EMPTY, 3);
-        writeRecords(covered.resolve(Journal.name(2)), 4, 5);
+        writeRecords(covered.resolve(Segments.name(2)), 4, 5);
         try (Store s = Stores.open(covered)) {
             assertEquals(5, s.seq());
         }
@@ -218,10 +218,10 @@ class JournalTest {
         Path data = dir.resolve("data");
         String desc = "x".repeat(500);
         List<PortTable> tables = allocs(data, 2200, desc); // more than one segment
-        assertTrue(Files.exists(data.resolve(Journal.name(2))), "a second segment");
+        assertTrue(Files.exists(data.resolve(Segments.name(2))), "a second segment");
         try (Store s = Stores.open(data)) {
             s.checkpoint(tables.get(2000), 2000); // the first segment ends before record 2000
-            assertFalse(Files.exists(data.resolve(Journal.name(1))), "the covered segment is gone");
+            assertFalse(Files.exists(data.resolve(Segments.name(1))), "the covered segment is gone");
         }
         try (Store s = Store.open(data, CONFIG.historyMax(), line -> null, Runnable::run)) {
             assertEquals(2200, s.seq());

@@ -50,7 +50,7 @@ class StoreFormatTest {
 
     @Test
     void version1ReadsWholeAndTodaysRecordsFollowIt() throws Exception {
-        byte[] journal = Files.readAllBytes(data.resolve(Journal.name(1)));
+        byte[] journal = Files.readAllBytes(data.resolve(Segments.name(1)));
         assertEquals(1, journal[Journal.HEADER], "the fixture's journal records are of format version 1");
         List<Backups.Info> backups = Backups.list(data.resolve("backups"));
         Snapshot.Content want = Snapshot.read(backups.get(0).file());
