@@ -78,6 +78,8 @@ class PackagingTest {
         assertTrue(!version.out().contains("warning") && !version.out().contains("Unrecognized"), version.out());
         Result flags = run(Map.of(), "sh", "-c", opts + "-XX:+PrintFlagsFinal -version");
         assertTrue(flags.out().matches("(?s).*\\bMaxHeapSize += 134217728\\b.*"), "the heap bound is in force");
+        assertTrue(flags.out().matches("(?s).*\\bUseParallelGC += true\\b.*")
+                && flags.out().matches("(?s).*\\bParallelGCThreads += 2\\b.*"), "the parallel collector, two threads");
     }
 
     @Test
