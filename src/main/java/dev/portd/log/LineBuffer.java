@@ -2,13 +2,14 @@ package dev.portd.log;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * The bytes of log lines on their way to one {@code write}: the encoders append text here as UTF-8
  * directly, with no String or StringBuilder per line in between (those were most of what a logged
- * change allocated). Encodes exactly as {@code String.getBytes(UTF_8)} does, a lone surrogate as
- * {@code ?}. Not thread-safe: one logging thread owns it.
+ * change allocated). ASCII is copied as is; text past the first other character goes through
+ * {@code String.getBytes(UTF_8)}. Not thread-safe: one logging thread owns it.
  */
 final class LineBuffer extends OutputStream {
     private byte[] bytes;
@@ -77,35 +78,12 @@ final class LineBuffer extends OutputStream {
         room(to - from);
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
-            if (c < 0x80) {
-                bytes[size++] = (byte) c; // room() covered one byte per char left
-                continue;
+            if (c >= 0x80) { // rare in a log line: the JDK's encoder for the rest
+                byte[] rest = s.substring(i, to).getBytes(StandardCharsets.UTF_8);
+                write(rest, 0, rest.length);
+                break;
             }
-            room(4 + to - i);
-            if (Character.isHighSurrogate(c) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))) {
-                codePoint(Character.toCodePoint(c, s.charAt(++i)));
-            } else {
-                codePoint(Character.isSurrogate(c) ? '?' : c);
-            }
-        }
-        return this;
-    }
-
-    private LineBuffer codePoint(int cp) {
-        if (cp < 0x80) {
-            bytes[size++] = (byte) cp;
-        } else if (cp < 0x800) {
-            bytes[size++] = (byte) (0xc0 | cp >> 6);
-            bytes[size++] = (byte) (0x80 | cp & 0x3f);
-        } else if (cp < 0x10000) {
-            bytes[size++] = (byte) (0xe0 | cp >> 12);
-            bytes[size++] = (byte) (0x80 | cp >> 6 & 0x3f);
-            bytes[size++] = (byte) (0x80 | cp & 0x3f);
-        } else {
-            bytes[size++] = (byte) (0xf0 | cp >> 18);
-            bytes[size++] = (byte) (0x80 | cp >> 12 & 0x3f);
-            bytes[size++] = (byte) (0x80 | cp >> 6 & 0x3f);
-            bytes[size++] = (byte) (0x80 | cp & 0x3f);
+            bytes[size++] = (byte) c; // room() covered one byte per char
         }
         return this;
     }

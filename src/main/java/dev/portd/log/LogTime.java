@@ -1,5 +1,6 @@
 package dev.portd.log;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -41,8 +42,8 @@ final class LogTime {
     }
 
     static String format(long epochMillis) {
-        int millis = (int) Math.floorMod(epochMillis, 1000);
-        return second(epochMillis).text() + (char) ('0' + millis / 100) + (char) ('0' + millis / 10 % 10)
-                + (char) ('0' + millis % 10) + 'Z';
+        LineBuffer out = new LineBuffer(24);
+        append(out, epochMillis);
+        return new String(out.toByteArray(), StandardCharsets.US_ASCII);
     }
 }
