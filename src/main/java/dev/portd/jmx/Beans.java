@@ -67,9 +67,9 @@ final class Beans {
     }
 
     /**
-     * Wraps a bean of which many instances are registered (one per lease): they share one {@link MBeanInfo},
-     * built by the first, instead of each building and keeping its own (about 150 bytes of info a bean, 4 MiB
-     * with 30,000 leases). Only for beans without operations, whose info does not depend on the instance.
+     * Wraps a bean of which many instances are made (a lease bean for each call on it): they share one
+     * {@link MBeanInfo}, built by the first, instead of each building its own. Only for beans without
+     * operations, whose info does not depend on the instance.
      */
     static <T> DynamicMBean wrapShared(T impl, Class<T> iface) {
         return new StandardMBean(impl, iface, false) {

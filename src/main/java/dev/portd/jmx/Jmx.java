@@ -13,8 +13,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.management.DynamicMBean;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -28,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * (so a local JConsole attaches with nothing configured), opens the loopback connector when
  * {@code jmx_port} is set, and unregisters everything on close.
  *
- * <p>The writer tells us of each commit on its own thread; we only hand the work to one JMX thread with a
- * bounded queue, and drop (and count) notifications when it is full, so JMX never slows the writer and a
- * slow listener costs notifications, not requests. Lease beans are synced from the newest table each time,
- * so a dropped batch never leaves them wrong for longer than the next commit.
+ * <p>The lease beans are views of the published table that the server answers for itself
+ * ({@link LeaseServer}), so they need nothing from the writer. The writer tells us of each commit on its
+ * own thread; we only hand the notifications to one JMX thread with a bounded queue, and drop (and count)
+ * them when it is full, so JMX never slows the writer and a slow listener costs notifications, not requests.
  */
 public final class Jmx implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Jmx.class);
@@ -39,8 +37,8 @@ public final class Jmx implements Closeable {
     static final int QUEUE = 10_000;
     /**
      * JMX keeps the server's newest notifications for remote clients (local attach too) to fetch; the JDK's
-     * default of 1000 is shared with the registration notice of every lease bean, so a burst of leases
-     * pushed History events out before a client fetched them. Sized like our queue, unless set by the operator.
+     * default of 1000 is shared with the registration notice of every lease bean while a client listens, so
+     * a burst of leases pushed History events out before a client fetched them. Sized like our queue, unless set by the operator.
      */
     private static final String NOTIFICATION_BUFFER = "jmx.remote.x.notification.buffer.size";
 
@@ -48,13 +46,11 @@ public final class Jmx implements Closeable {
     private final JmxSettings settings;
     private final MBeanServer server;
     private final ThreadPoolExecutor thread;
-    private final AtomicReference<PortTable> newest = new AtomicReference<>();
     private final List<ObjectName> registered = new ArrayList<>();
     private final HistoryBean history;
-    private final LeaseBeans leases;
-    private PortTable synced; // the newest table handed over, JMX thread only
-    /** Set when a commit was dropped: the next delivery compares every lease with the beans. */
-    private final AtomicBoolean dropped = new AtomicBoolean();
+    /** Where the lease beans are shown; null if the server cannot show them. */
+    private final LeaseServer leases;
+    private PortTable delivered; // the table of the last commit delivered, JMX thread only
     private JmxReporter reporter;
     private JmxConnector connector;
     private volatile boolean closed;
@@ -64,7 +60,7 @@ public final class Jmx implements Closeable {
         this.settings = settings;
         this.server = server;
         this.history = new HistoryBean(portd);
-        this.leases = new LeaseBeans(portd, server);
+        this.leases = server instanceof LeaseServer s ? s : null;
         this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue), r -> {
             Thread t = new Thread(r, "portd-jmx");
             t.setDaemon(true);
@@ -84,6 +80,9 @@ public final class Jmx implements Closeable {
     public static Jmx start(Managed portd, JmxSettings settings) throws IOException {
         if (System.getProperty(NOTIFICATION_BUFFER) == null) {
             System.setProperty(NOTIFICATION_BUFFER, Integer.toString(QUEUE));
+        }
+        if (System.getProperty(LeaseServerBuilder.PROPERTY) == null) {
+            System.setProperty(LeaseServerBuilder.PROPERTY, LeaseServerBuilder.class.getName());
         }
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         if (server.isRegistered(Names.PORT_TABLE)) {
@@ -124,8 +123,15 @@ public final class Jmx implements Closeable {
         reporter = JmxReporter.forRegistry(metrics).inDomain(Names.METRICS_DOMAIN).registerWith(server).build();
         reporter.start();
 
+        if (leases == null) {
+            log.warn("no lease beans: this JVM's MBean server was made before portd could make it (by"
+                    + " -Dcom.sun.management.jmxremote?); add -D{}={} to the JVM options to have them",
+                    LeaseServerBuilder.PROPERTY, LeaseServerBuilder.class.getName());
+        } else if (!leases.show(portd)) {
+            throw new IllegalStateException("another portd shows its leases on this MBean server");
+        }
+        delivered = portd.table();
         portd.addCommitListener(this::committed);
-        thread.execute(() -> leases.sync(portd.table()));
 
         JmxSettings remote = JmxConnector.check(settings);
         if (remote != null) {
@@ -152,28 +158,18 @@ public final class Jmx implements Closeable {
         if (closed) {
             return;
         }
-        newest.set(table);
         try {
-            thread.execute(() -> deliver(events));
+            thread.execute(() -> deliver(table, events));
         } catch (RejectedExecutionException full) {
-            dropped.set(true);
-            history.dropped(events.size()); // the lease beans still follow: a queued task syncs the newest table
+            history.dropped(events.size()); // the lease beans are views: only their registration notices are lost
         }
     }
 
-    private void deliver(List<Event> events) {
-        PortTable t = newest.getAndSet(null);
-        if (t != null) {
-            synced = t;
+    private void deliver(PortTable table, List<Event> events) {
+        if (leases != null) {
+            leases.leasesChanged(delivered, table, events);
         }
-        if (synced != null) {
-            // Before the notifications, so a listener told of an alloc finds the lease's bean.
-            if (dropped.getAndSet(false)) {
-                leases.sync(synced);
-            } else {
-                leases.sync(synced, events, thread.getQueue().isEmpty());
-            }
-        }
+        delivered = table;
         history.publish(events);
     }
 
@@ -208,7 +204,9 @@ public final class Jmx implements Closeable {
             reporter.stop();
             reporter = null;
         }
-        leases.clear(); // the JMX thread has stopped: this thread may use it now
+        if (leases != null) {
+            leases.hide(portd);
+        }
         for (ObjectName n : registered) {
             try {
                 server.unregisterMBean(n);
