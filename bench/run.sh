@@ -33,7 +33,7 @@ DUR_N=$(sc 20000)      DUR_WARM=$(sc 2000)     # ALLOC b%d / SET b%d, 64 conns
 LAT_N=$(sc 2000)       LAT_WARM=$(sc 200)      # ALLOC c%d / SET c%d, 1 conn
 ONE_N=$(sc 10000)      ONE_WARM=$(sc 1000)     # one connection per request, 8 clients
 RW_SECS=2 RW_LEAD=0.5                          # GET, 8 conns, measured for this long; the writer's head start
-RW_WRITES=$(sc 63000) RW_RANGE=1100-64999       # ALLOC cap of the writer (64 conns) in that case, its range
+RW_WRITES=$(sc 61000) RW_RANGE=1024-65535       # ALLOC cap of the writer (64 conns) in that case, its range
 STARTS=5                                       # daemon starts timed
 RSS_LEASES=$(sc 30000)                         # leases held when VmRSS is read
 FULL_RANGE=20000-29999 FULL_FILL=$(sc 9900) FULL_N=$(sc 90)   # ALLOC at 99% full
