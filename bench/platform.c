@@ -39,6 +39,14 @@ static int by_value(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+/* The median of n times in ns, in µs; frees them. */
+static double median_us(double *d, int n) {
+    qsort(d, n, sizeof *d, by_value);
+    double median = d[n / 2] / 1e3;
+    free(d);
+    return median;
+}
+
 static void pin(int cpu) {
     cpu_set_t set;
     CPU_ZERO(&set);
@@ -81,10 +89,7 @@ static double handoff_us(int other) {
     pthread_join(t, NULL);
     close(to_peer);
     close(to_main);
-    qsort(d, HANDOFFS, sizeof *d, by_value);
-    double median = d[HANDOFFS / 2] / 1e3;
-    free(d);
-    return median;
+    return median_us(d, HANDOFFS);
 }
 
 /* Median µs of write(150 bytes) + fdatasync, into a file written out in advance or appended to. */
@@ -119,10 +124,7 @@ static double sync_us(const char *dir, int preallocated) {
     }
     close(fd);
     unlink(path);
-    qsort(d, SYNCS, sizeof *d, by_value);
-    double median = d[SYNCS / 2] / 1e3;
-    free(d);
-    return median;
+    return median_us(d, SYNCS);
 }
 
 int main(int argc, char **argv) {
