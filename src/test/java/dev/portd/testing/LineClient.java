@@ -3,6 +3,7 @@ package dev.portd.testing;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -200,9 +201,21 @@ public final class LineClient implements Closeable {
         }
     }
 
-    /** True once the daemon has closed the connection (reads to the end). */
+    /**
+     * True once the daemon has closed the connection (reads to the end). A daemon that closes with
+     * bytes of ours still unread (the rest of a line it cut off, requests after a QUIT) makes the
+     * kernel report ECONNRESET to our next read, after everything it sent, instead of end of stream:
+     * closed all the same.
+     */
     public boolean closedByPeer() throws IOException {
-        return readLine() == null;
+        try {
+            return readLine() == null;
+        } catch (SocketException e) {
+            if (line.size() == 0 && "Connection reset".equals(e.getMessage())) {
+                return true;
+            }
+            throw e;
+        }
     }
 
     public void shutdownOutput() throws IOException {
