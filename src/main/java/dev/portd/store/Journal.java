@@ -89,7 +89,7 @@ final class Journal implements Closeable {
         try {
             j = new Journal(dir, preparer, segments, ch, read.end());
             if (read.cutBytes() > 0) {
-                j.zero(read.end(), read.end() + read.cutBytes());
+                Segments.zero(ch, read.end(), read.end() + read.cutBytes());
                 ch.force(false);
                 log.warn("cut a torn last record ({} bytes) off the journal {} at offset {}: a crash interrupted its"
                         + " write, so it was never acknowledged", read.cutBytes(), segments.get(segments.size() - 1).file,
@@ -149,7 +149,7 @@ final class Journal implements Closeable {
         if (channel.size() > allocated) {
             channel.truncate(Math.max(allocated, position));
         }
-        zero(position, Math.min(allocated, position + Segments.BYTES));
+        Segments.zero(channel, position, Math.min(allocated, position + Segments.BYTES));
         channel.force(false);
         dirty = false;
     }
@@ -204,14 +204,6 @@ final class Journal implements Closeable {
         }, preparer);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             next = CompletableFuture.completedFuture(null); // stopping: a roll, if any, prepares its own
-        }
-    }
-
-    private void zero(long from, long to) throws IOException {
-        ByteBuffer zeros = ByteBuffer.allocate(Segments.ZEROS);
-        for (long at = from; at < to; ) {
-            zeros.clear().limit((int) Math.min(Segments.ZEROS, to - at));
-            at += channel.write(zeros, at);
         }
     }
 

@@ -21,7 +21,7 @@ final class Segments {
     static final String PREFIX = "portd.journal.";
     /** Appends of records larger than a segment go into a segment of their own, grown past this size. */
     static final long BYTES = 1 << 20;
-    static final int ZEROS = 64 << 10;
+    private static final int ZEROS = 64 << 10;
 
     static String name(long number) {
         return PREFIX + String.format("%016x", number);
@@ -54,11 +54,7 @@ final class Segments {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer zeros = ByteBuffer.allocate(ZEROS);
-            for (long at = 0; at < BYTES; ) {
-                zeros.clear();
-                at += ch.write(zeros, at);
-            }
+            zero(ch, 0, BYTES);
             ch.force(true);
         } catch (IOException e) {
             Files.deleteIfExists(tmp);
@@ -66,5 +62,14 @@ final class Segments {
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         Store.fsyncDirectory(file.getParent());
+    }
+
+    /** Writes zeros over {@code [from, to)} of {@code ch}. */
+    static void zero(FileChannel ch, long from, long to) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocate(ZEROS);
+        for (long at = from; at < to; ) {
+            zeros.clear().limit((int) Math.min(ZEROS, to - at));
+            at += ch.write(zeros, at);
+        }
     }
 }
