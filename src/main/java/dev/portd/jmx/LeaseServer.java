@@ -264,11 +264,43 @@ final class LeaseServer extends ForwardingServer {
         super.unregisterMBean(name);
     }
 
+    // A bean registered or created under a lease's name would hide behind the view, and show once the lease ended.
     @Override
     public ObjectInstance registerMBean(Object object, ObjectName name)
             throws InstanceAlreadyExistsException, MBeanRegistrationException, NotCompliantMBeanException {
         taken(name);
         return super.registerMBean(object, name);
+    }
+
+    @Override
+    public ObjectInstance createMBean(String className, ObjectName name) throws ReflectionException,
+            InstanceAlreadyExistsException, MBeanRegistrationException, MBeanException, NotCompliantMBeanException {
+        taken(name);
+        return super.createMBean(className, name);
+    }
+
+    @Override
+    public ObjectInstance createMBean(String className, ObjectName name, ObjectName loaderName)
+            throws ReflectionException, InstanceAlreadyExistsException, MBeanRegistrationException, MBeanException,
+            NotCompliantMBeanException, InstanceNotFoundException {
+        taken(name);
+        return super.createMBean(className, name, loaderName);
+    }
+
+    @Override
+    public ObjectInstance createMBean(String className, ObjectName name, Object[] params, String[] signature)
+            throws ReflectionException, InstanceAlreadyExistsException, MBeanRegistrationException, MBeanException,
+            NotCompliantMBeanException {
+        taken(name);
+        return super.createMBean(className, name, params, signature);
+    }
+
+    @Override
+    public ObjectInstance createMBean(String className, ObjectName name, ObjectName loaderName, Object[] params,
+                                      String[] signature) throws ReflectionException, InstanceAlreadyExistsException,
+            MBeanRegistrationException, MBeanException, NotCompliantMBeanException, InstanceNotFoundException {
+        taken(name);
+        return super.createMBean(className, name, loaderName, params, signature);
     }
 
     private void taken(ObjectName name) throws InstanceAlreadyExistsException {

@@ -96,6 +96,9 @@ class LeaseViewsTest {
             assertTrue(unregister.getMessage().contains("RELEASE svc7"), unregister.getMessage());
             assertThrows(InstanceAlreadyExistsException.class,
                     () -> PLATFORM.registerMBean(new Object() {}, svc7));
+            assertThrows(InstanceAlreadyExistsException.class,
+                    () -> PLATFORM.createMBean("javax.management.timer.Timer", svc7));
+            assertEquals(registered, jdk.getMBeanCount(), "nothing registered under a lease's name");
             assertTrue(PLATFORM.isRegistered(svc7), "refusals changed nothing");
 
             assertTrue(c.call("RELEASE svc7").ok());
